@@ -1,0 +1,1 @@
+"""Gongdan: the composition root, shared kernel and core domain."""

@@ -1,0 +1,86 @@
+"""flask-smorest set-up shared by the back-office and mobile APIs.
+
+Every error leaves as ``{code, status, message, errors?}``; ``status`` is a stable
+snake_case string a client can branch on (never the HTTP reason phrase).
+"""
+from __future__ import annotations
+
+from functools import wraps
+
+import flask_smorest
+import marshmallow as ma
+from flask_jwt_extended import current_user, verify_jwt_in_request
+from flask_smorest.error_handler import ErrorSchema as _SmorestErrorSchema
+
+from app.auth.models import Role
+from app.errors import PermissionDeniedError
+
+STATUS_BY_HTTP_CODE = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    412: "precondition_failed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    428: "precondition_required",
+    429: "rate_limited",
+    500: "internal_error",
+    503: "unavailable",
+}
+
+
+class ErrorSchema(_SmorestErrorSchema):
+    """The error body of every 4xx/5xx answer."""
+    status = ma.fields.String(metadata={
+        "description": "Stable machine-readable error code, e.g. `invalid_transition`, `not_found`"})
+
+
+class Api(flask_smorest.Api):
+    ERROR_SCHEMA = ErrorSchema
+
+    def handle_http_exception(self, error):
+        payload, code, headers = super().handle_http_exception(error)
+        payload["status"] = STATUS_BY_HTTP_CODE.get(code, "error")
+        payload.setdefault("message", error.description or error.name)
+        return payload, code, headers
+
+
+class SchemaBase(ma.Schema):
+    """Base for request schemas: unknown fields are an error, never silently dropped."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """A blueprint whose views declare which roles may call them."""
+
+    def requires_role(self, *roles: Role):
+        """Require a valid access token whose user has one of `roles` (admin always may).
+
+        Documents the 401 and 403 answers in the OpenAPI spec.
+        """
+        allowed = frozenset(roles) | {Role.ADMIN}
+
+        def decorator(func):
+            @wraps(func)
+            def wrapper(*args, **kwargs):
+                verify_jwt_in_request()
+                if current_user.role not in allowed:
+                    raise PermissionDeniedError(
+                        f"Role {current_user.role.value!r} may not do this",
+                        allowed_roles=sorted(r.value for r in allowed))
+                return func(*args, **kwargs)
+
+            wrapper = self.alt_response(401, schema=ErrorSchema, description="Missing, expired or revoked token")(wrapper)
+            wrapper = self.alt_response(403, schema=ErrorSchema, description="The caller's role is not allowed")(wrapper)
+            return wrapper
+
+        return decorator
+
+
+api = Api()

@@ -1,0 +1,1 @@
+"""Users, roles, password hashing, JWT and permission checks."""

@@ -1,0 +1,80 @@
+"""`flask …` commands: migrations, bootstrap an admin, demo data."""
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from app.auth.models import Role
+from app.db import unit_of_work
+from app.errors import DomainError
+
+
+def upgrade_database(url: str, revision: str = "head") -> None:
+    """Run Alembic migrations against `url` (used by `flask db-upgrade` and the tests)."""
+    from pathlib import Path
+
+    from alembic import command
+    from alembic.config import Config
+
+    root = Path(__file__).resolve().parent.parent
+    config = Config(str(root / "alembic.ini"))
+    config.set_main_option("script_location", str(root / "migrations"))
+    config.attributes["database_url"] = url
+    command.upgrade(config, revision)
+
+
+user_cli = AppGroup("user", help="Manage user accounts.")
+demo_cli = AppGroup("demo", help="The Shanghai demo dataset.")
+
+
+@user_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.ADMIN.value, show_default=True)
+@click.option("--username")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def create_user_command(email, name, role, username, password):
+    """Create a user (by default an admin, to bootstrap a new installation)."""
+    from app.auth.service import create_user
+    try:
+        with unit_of_work() as session:
+            user = create_user(session, email=email, name=name, role=Role(role), password=password,
+                               username=username)
+            click.echo(f"created {user.role.value} {user.email} (id {user.id})")
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from exc
+
+
+@demo_cli.command("load")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has work orders.")
+@click.option("--seed", default=2026, show_default=True, help="Random seed (the same seed gives the same data).")
+def load_demo_command(if_empty, seed):
+    """Load the Shanghai demo company: engineers, customers, sites, assets, open orders."""
+    from app import demo
+    with unit_of_work() as session:
+        if if_empty and not demo.database_is_empty(session):
+            click.echo("demo: database has data already; nothing loaded")
+            return
+        counts = demo.load_demo(session, seed=seed)
+    click.echo("demo: loaded " + ", ".join(f"{n} {what}" for what, n in counts.items()))
+
+
+@demo_cli.command("accounts")
+def demo_accounts_command():
+    """Print the demo accounts, one per role."""
+    from app import demo
+    for role, email in demo.DEMO_ACCOUNTS:
+        click.echo(f"{role:<17} {email}")
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(user_cli)
+    app.cli.add_command(demo_cli)
+
+    @app.cli.command("db-upgrade")
+    @click.argument("revision", default="head")
+    def db_upgrade(revision):
+        """Apply Alembic migrations up to REVISION (default head)."""
+        upgrade_database(current_app.config["SQLALCHEMY_DATABASE_URI"], revision)
+        click.echo(f"database upgraded to {revision}")

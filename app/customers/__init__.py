@@ -1,0 +1,1 @@
+"""Customers, their contacts, sites and the assets installed there."""

@@ -1,0 +1,1 @@
+"""Engineers: skills, home base, working hours, time off, last position."""

@@ -1,0 +1,47 @@
+"""create_app(): the composition root."""
+from __future__ import annotations
+
+from flask import Flask
+
+from app import db
+from app.api import api
+from app.auth.jwt import jwt
+from app.auth.limits import limiter
+from app.auth.passwords import use_fast_hashing
+from app.cli import register_cli
+from app.error_handlers import register_error_handlers
+from config import BaseConfig, load_config
+
+
+def create_app(config: BaseConfig | None = None) -> Flask:
+    """Build the Flask app from `config` (default: from the environment)."""
+    config = config or load_config()
+    app = Flask(__name__)
+    app.config.from_object(config)
+    app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
+    app.config.setdefault("RATELIMIT_KEY_PREFIX", config.RATELIMIT_KEY_PREFIX)
+    use_fast_hashing(bool(getattr(config, "PASSWORD_HASH_FAST", False)))
+
+    engine = db.make_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.extensions["sqlalchemy_engine"] = engine
+    db.configure(engine)
+    app.teardown_appcontext(lambda _exc: db.db_session.remove())
+
+    jwt.init_app(app)
+    limiter.init_app(app)
+    _register_apis(app)
+    register_error_handlers(app)
+    register_cli(app)
+    return app
+
+
+def _register_apis(app: Flask) -> None:
+    from app.auth.routes import auth_blp, users_blp
+    from app.health import health_blp
+
+    api.init_app(app)
+    for blueprint in (health_blp, auth_blp, users_blp):
+        api.register_blueprint(blueprint)
+
+    import mobile_api
+    mobile_api.init_app(app)

@@ -1,0 +1,8 @@
+"""Import every model module so `Base.metadata` is complete (Alembic, tests)."""
+from app.auth import models as auth_models  # noqa: F401
+from app.customers import models as customer_models  # noqa: F401
+from app.engineers import models as engineer_models  # noqa: F401
+from app.workorders import models as workorder_models  # noqa: F401
+from app.db import Base
+
+metadata = Base.metadata

@@ -1,0 +1,1 @@
+"""Work orders: lifecycle, events, notes, attachments and templates."""

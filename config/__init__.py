@@ -1,0 +1,108 @@
+"""Settings per environment, read from the process environment (stdlib only).
+
+`load_config()` picks the class named by ``GONGDAN_CONFIG`` (development, testing,
+production; default development) and validates it before the app starts.
+"""
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+DEFAULT_SECRET_KEY = "gongdan-development-secret-key-change-me"
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or unsafe; the app must not start."""
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+class BaseConfig:
+    NAME = "base"
+    DEBUG = False
+    TESTING = False
+
+    SECRET_KEY = _env("SECRET_KEY", DEFAULT_SECRET_KEY)
+    JWT_SECRET_KEY = _env("JWT_SECRET_KEY") or SECRET_KEY
+    JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=int(_env("JWT_ACCESS_MINUTES", "30")))
+    JWT_REFRESH_TOKEN_EXPIRES = timedelta(days=int(_env("JWT_REFRESH_DAYS", "30")))
+    JWT_TOKEN_LOCATION = ["headers"]
+
+    SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL")
+    SQLALCHEMY_ECHO = False
+    REDIS_URL = _env("REDIS_URL", "redis://127.0.0.1:6379/0")
+    RQ_QUEUE = _env("RQ_QUEUE", "gongdan")
+
+    # Login throttling (flask-limiter, stored in Redis so every gunicorn worker shares it).
+    LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "10 per minute")
+    RATELIMIT_KEY_PREFIX = _env("RATELIMIT_KEY_PREFIX", "gongdan")
+
+    ORG_TIMEZONE = _env("ORG_TIMEZONE", "Asia/Shanghai")
+    MAP_TILE_URL = _env("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+
+    # flask-smorest: back-office API
+    API_TITLE = "Gongdan back-office API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_SWAGGER_UI_PATH = "docs"
+    OPENAPI_SWAGGER_UI_URL = _env("SWAGGER_UI_URL", "https://cdn.jsdelivr.net/npm/swagger-ui-dist/")
+    # flask-smorest: engineers' mobile API (its own document)
+    MOBILE_API_TITLE = "Gongdan mobile API"
+    MOBILE_API_VERSION = "v1"
+    MOBILE_OPENAPI_VERSION = "3.0.3"
+    MOBILE_OPENAPI_URL_PREFIX = "/mobile"
+    MOBILE_OPENAPI_JSON_PATH = "openapi.json"
+
+    API_SPEC_OPTIONS = {
+        "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
+        "security": [{"bearerAuth": []}],
+    }
+    MOBILE_API_SPEC_OPTIONS = API_SPEC_OPTIONS
+
+    def validate(self) -> None:
+        if not self.SQLALCHEMY_DATABASE_URI:
+            raise ConfigError("DATABASE_URL is not set")
+
+
+class DevelopmentConfig(BaseConfig):
+    NAME = "development"
+    DEBUG = True
+
+
+class TestingConfig(BaseConfig):
+    NAME = "testing"
+    TESTING = True
+    LOGIN_RATE_LIMIT = "5 per minute"
+    RATELIMIT_KEY_PREFIX = f"gongdan-test-{os.getpid()}"
+    # argon2 at full strength makes a test suite slow without testing anything more.
+    PASSWORD_HASH_FAST = True
+
+
+class ProductionConfig(BaseConfig):
+    NAME = "production"
+
+    def validate(self) -> None:
+        super().validate()
+        if self.SECRET_KEY in (None, DEFAULT_SECRET_KEY) or len(self.SECRET_KEY) < 32:
+            raise ConfigError("Production needs SECRET_KEY set to a random string of at least 32 characters")
+        if self.JWT_SECRET_KEY == DEFAULT_SECRET_KEY:
+            raise ConfigError("Production refuses the default JWT secret key")
+
+
+CONFIGS = {c.NAME: c for c in (DevelopmentConfig, TestingConfig, ProductionConfig)}
+
+
+def load_config(name: str | None = None) -> BaseConfig:
+    """Instantiate and validate the settings for `name` (or ``GONGDAN_CONFIG``)."""
+    name = name or _env("GONGDAN_CONFIG", "development")
+    try:
+        config = CONFIGS[name]()
+    except KeyError:
+        raise ConfigError(f"Unknown GONGDAN_CONFIG {name!r}; use one of {sorted(CONFIGS)}") from None
+    config.validate()
+    return config

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# `make run`: migrate, load the demo data into an empty database, then serve the
+# app with gunicorn and one RQ worker.  `scripts/serve.sh stop` stops both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+RUN=var/run
+mkdir -p "$RUN"
+
+stop_pidfile() {
+    local f="$1"
+    [ -f "$f" ] || return 0
+    local pid; pid=$(cat "$f")
+    if kill -0 "$pid" 2>/dev/null; then
+        kill -TERM "$pid" 2>/dev/null || true
+        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    fi
+    rm -f "$f"
+}
+
+if [ "${1:-}" = stop ]; then
+    stop_pidfile "$RUN/gunicorn.pid"
+    stop_pidfile "$RUN/worker.pid"
+    exit 0
+fi
+
+PORT="${PORT:-5000}"
+$BIN/flask db-upgrade
+$BIN/flask demo load --if-empty
+
+$BIN/rq worker --with-scheduler --url "$REDIS_URL" --path . gongdan \
+    >"$RUN/worker.log" 2>&1 &
+echo $! >"$RUN/worker.pid"
+trap 'stop_pidfile "$RUN/worker.pid"' EXIT
+
+cat <<MSG
+
+  Gongdan is serving on  http://127.0.0.1:$PORT
+  API docs               http://127.0.0.1:$PORT/api/docs   (OpenAPI: /api/openapi.json)
+  Mobile API spec        http://127.0.0.1:$PORT/mobile/openapi.json
+  Demo accounts (password: gongdan-demo)
+$($BIN/flask demo accounts | sed 's/^/    /')
+
+  Background worker log: $RUN/worker.log.  Stop with Ctrl-C or \`make stop\`.
+
+MSG
+$BIN/gunicorn --bind "127.0.0.1:$PORT" --workers "${WEB_CONCURRENCY:-2}" \
+    --pid "$RUN/gunicorn.pid" --access-logfile - wsgi:app
