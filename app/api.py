@@ -9,6 +9,7 @@ from functools import wraps
 
 import flask_smorest
 import marshmallow as ma
+from flask import Flask, current_app, request
 from flask_jwt_extended import current_user, verify_jwt_in_request
 from flask_smorest.error_handler import ErrorSchema as _SmorestErrorSchema
 
@@ -69,18 +70,44 @@ class Blueprint(flask_smorest.Blueprint):
         def decorator(func):
             @wraps(func)
             def wrapper(*args, **kwargs):
-                verify_jwt_in_request()
-                if current_user.role not in allowed:
-                    raise PermissionDeniedError(
-                        f"Role {current_user.role.value!r} may not do this",
-                        allowed_roles=sorted(r.value for r in allowed))
+                check_roles(allowed)
                 return func(*args, **kwargs)
+
+            # Read by `authorise_before_parsing` (and copied outwards by functools.wraps).
+            wrapper.required_roles = allowed
 
             wrapper = self.alt_response(401, schema=ErrorSchema, description="Missing, expired or revoked token")(wrapper)
             wrapper = self.alt_response(403, schema=ErrorSchema, description="The caller's role is not allowed")(wrapper)
             return wrapper
 
         return decorator
+
+
+def check_roles(allowed: frozenset[Role]) -> None:
+    """401 without a valid token, 403 when the user's role is not in `allowed`."""
+    verify_jwt_in_request()
+    if current_user.role not in allowed:
+        raise PermissionDeniedError(f"Role {current_user.role.value!r} may not do this",
+                                    allowed_roles=sorted(r.value for r in allowed))
+
+
+def _required_roles_of_endpoint() -> frozenset[Role] | None:
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    view_class = getattr(view, "view_class", None)
+    if view_class is not None:
+        view = getattr(view_class, request.method.lower(), None)
+    return getattr(view, "required_roles", None)
+
+
+def authorise_before_parsing(app: Flask) -> None:
+    """Check the token and role before flask-smorest parses the body, so an anonymous
+    or unauthorised caller gets 401/403 rather than a validation error that would
+    tell them about the schema."""
+    @app.before_request
+    def _authorise():
+        roles = _required_roles_of_endpoint()
+        if roles is not None:
+            check_roles(roles)
 
 
 api = Api()

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask
 
 from app import db
-from app.api import api
+from app.api import api, authorise_before_parsing
 from app.auth.jwt import jwt
 from app.auth.limits import limiter
 from app.auth.passwords import use_fast_hashing
@@ -30,6 +30,7 @@ def create_app(config: BaseConfig | None = None) -> Flask:
     jwt.init_app(app)
     limiter.init_app(app)
     _register_apis(app)
+    authorise_before_parsing(app)
     register_error_handlers(app)
     register_cli(app)
     return app
