@@ -40,6 +40,14 @@ class UserSchema(ma.Schema):
     created_at = ma.fields.DateTime()
 
 
+class PersonSchema(ma.Schema):
+    """Who did or is mentioned in something: a user without account details."""
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+    username = ma.fields.String()
+    role = ma.fields.Enum(Role, by_value=True)
+
+
 class UserCreateSchema(SchemaBase):
     email = ma.fields.Email(required=True)
     username = ma.fields.String(validate=ma.validate.Regexp(r"^[a-z0-9_.-]{2,64}$"))
