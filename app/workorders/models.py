@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (CheckConstraint, ForeignKey, Index, Sequence, SmallInteger, String, Text,
-                        UniqueConstraint, text)
+                        text)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
