@@ -38,10 +38,16 @@ def create_app(config: BaseConfig | None = None) -> Flask:
 
 def _register_apis(app: Flask) -> None:
     from app.auth.routes import auth_blp, users_blp
+    from app.customers.routes import assets_blp, customers_blp, sites_blp
+    from app.engineers.routes import engineers_blp, skills_blp
     from app.health import health_blp
+    from app.workorders.lifecycle_routes import blp as lifecycle_blp
+    from app.workorders.notes_routes import blp as notes_blp
+    from app.workorders.routes import BLUEPRINTS as workorder_blueprints
 
     api.init_app(app)
-    for blueprint in (health_blp, auth_blp, users_blp):
+    for blueprint in (health_blp, auth_blp, users_blp, customers_blp, sites_blp, assets_blp, skills_blp,
+                      engineers_blp, *workorder_blueprints, lifecycle_blp, notes_blp):
         api.register_blueprint(blueprint)
 
     import mobile_api
