@@ -1,0 +1,102 @@
+"""The demo company behind `flask demo load`: its size, its coherence, and its accounts.
+
+The dataset is built once per test inside the test's rolled-back transaction, so it
+never leaks into other tests.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.auth.models import Role, User
+from app.customers.models import Asset, Customer, Site
+from app.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, SHANGHAI, database_is_empty, load_demo
+from app.engineers.models import Engineer
+from app.errors import ConflictError
+from app.geo import lon_lat
+from app.workorders.models import OPEN_STATUSES, Status, WorkOrder, WorkOrderTemplate
+from app.workorders.templates import validate_custom_fields
+
+REFERENCE_DAY = date(2026, 11, 23)
+# Shanghai's municipal area, generously: every demo place must fall inside it.
+SHANGHAI_BOX = (120.85, 30.67, 122.0, 31.88)
+
+
+@pytest.fixture
+def demo(session):
+    counts = load_demo(session, seed=7, today=REFERENCE_DAY)
+    # Released to the test's outer transaction (still rolled back at the end), so an
+    # app context torn down by another fixture cannot discard it.
+    session.commit()
+    return counts
+
+
+def test_demo_has_the_promised_size(session, demo):
+    assert 35 <= session.scalar(select(func.count()).select_from(Engineer)) <= 50
+    assert session.scalar(select(func.count()).select_from(Customer)) == 200
+    open_orders = session.scalar(select(func.count()).select_from(WorkOrder)
+                                 .where(WorkOrder.status.in_(list(OPEN_STATUSES))))
+    assert 280 <= open_orders <= 320
+    assert {user.role for user in session.scalars(select(User))} == set(Role)
+    assert session.scalar(select(func.count()).select_from(Asset)) > session.scalar(
+        select(func.count()).select_from(Site))
+    assert not database_is_empty(session)
+
+
+def test_demo_places_lie_in_shanghai(session, demo):
+    west, south, east, north = SHANGHAI_BOX
+    points = [lon_lat(site.location) for site in session.scalars(select(Site))]
+    points += [lon_lat(engineer.home_base) for engineer in session.scalars(select(Engineer))]
+    assert points
+    assert all(west < lon < east and south < lat < north for lon, lat in points)
+
+
+def test_open_orders_fall_on_the_next_three_days_with_sane_windows(session, demo):
+    first = datetime.combine(REFERENCE_DAY + timedelta(days=1), datetime.min.time(), tzinfo=SHANGHAI)
+    last = first + timedelta(days=3)
+    orders = session.scalars(select(WorkOrder).where(WorkOrder.status.in_(list(OPEN_STATUSES)))).all()
+    for order in orders:
+        assert order.window_start is not None and order.window_end > order.window_start
+        assert first <= order.window_start < last, order.number
+        assert order.site.customer_id == order.customer_id
+        if order.asset is not None:
+            assert order.asset.site_id == order.site_id
+
+
+def test_assigned_orders_respect_skills_windows_and_overlaps(session, demo):
+    assigned = session.scalars(select(WorkOrder).where(WorkOrder.status == Status.ASSIGNED)).all()
+    assert len(assigned) > 30
+    by_engineer: dict[int, list[WorkOrder]] = {}
+    for order in assigned:
+        engineer = order.scheduled_engineer
+        levels = {row.skill_code: row.level for row in engineer.skills}
+        for need in order.required_skills:
+            assert levels.get(need.skill_code, 0) >= need.level, (order.number, need.skill_code)
+        assert order.window_start <= order.scheduled_start <= order.window_end, order.number
+        assert order.scheduled_end > order.scheduled_start
+        by_engineer.setdefault(engineer.id, []).append(order)
+    for orders in by_engineer.values():
+        orders.sort(key=lambda o: o.scheduled_start)
+        for earlier, later in zip(orders, orders[1:]):
+            assert earlier.scheduled_end <= later.scheduled_start, (earlier.number, later.number)
+
+
+def test_custom_fields_fit_their_templates(session, demo):
+    templates = {t.id: t for t in session.scalars(select(WorkOrderTemplate))}
+    assert templates
+    for order in session.scalars(select(WorkOrder).where(WorkOrder.template_id.is_not(None))):
+        assert validate_custom_fields(templates[order.template_id].fields, order.custom_fields) == order.custom_fields
+
+
+def test_the_demo_loads_only_into_an_empty_database(session, demo):
+    with pytest.raises(ConflictError):
+        load_demo(session, seed=7, today=REFERENCE_DAY)
+
+
+def test_every_demo_account_signs_in(client, demo, reset_rate_limits):
+    for role, email in DEMO_ACCOUNTS:
+        response = client.post("/api/v1/auth/login", json={"email": email, "password": DEMO_PASSWORD})
+        assert response.status_code == 200, (role, response.json)
+        assert response.json["user"]["role"] == Role(role).value
