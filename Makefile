@@ -8,6 +8,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
 export FLASK_APP := wsgi:app
 export PYTHONDONTWRITEBYTECODE := 1
 
@@ -24,11 +25,18 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-dev.txt
 	@touch $@
 
-run: $(STAMP)
+# Browser libraries (Swagger UI, later the map) from the npm registry, pinned by the lock.
+# --ignore-scripts: nothing from the registry runs code on this machine.
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || scripts/services.sh node
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
+run: $(STAMP) $(NODE_STAMP)
 	@eval "$$(scripts/services.sh up dev)"; \
 	  export PORT=$(PORT); exec scripts/serve.sh
 
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	@scripts/run-tests.sh
 
 stop:

@@ -52,3 +52,6 @@ def _register_apis(app: Flask) -> None:
 
     import mobile_api
     mobile_api.init_app(app)
+
+    from app.vendor import vendor_blp
+    app.register_blueprint(vendor_blp)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from datetime import timedelta
+from pathlib import Path
 
 DEFAULT_SECRET_KEY = "gongdan-development-secret-key-change-me"
 
@@ -50,7 +51,10 @@ class BaseConfig:
     OPENAPI_URL_PREFIX = "/api"
     OPENAPI_JSON_PATH = "openapi.json"
     OPENAPI_SWAGGER_UI_PATH = "docs"
-    OPENAPI_SWAGGER_UI_URL = _env("SWAGGER_UI_URL", "https://cdn.jsdelivr.net/npm/swagger-ui-dist/")
+    # Swagger UI comes from node_modules (installed by the Makefile from the npm registry)
+    # and is served by the app itself; set SWAGGER_UI_URL to use a CDN instead.
+    OPENAPI_SWAGGER_UI_URL = _env("SWAGGER_UI_URL", "/vendor/swagger-ui-dist/")
+    VENDOR_DIR = _env("VENDOR_DIR", str(Path(__file__).resolve().parent.parent / "node_modules"))
     # flask-smorest: engineers' mobile API (its own document)
     MOBILE_API_TITLE = "Gongdan mobile API"
     MOBILE_API_VERSION = "v1"

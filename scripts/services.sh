@@ -4,6 +4,7 @@
 #   scripts/services.sh up   dev|test   start what is missing; prints `export` lines
 #   scripts/services.sh down dev|test   stop what `up` started
 #   scripts/services.sh packages        install missing Debian packages (root) or say which
+#   scripts/services.sh node            the same for Node.js and npm (browser libraries)
 #
 # A service is only started when its URL (DATABASE_URL / REDIS_URL) is unset: a
 # deployment that points at its own servers never gets a private one.
@@ -29,21 +30,30 @@ as_postgres() {
     if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+apt_install() {
+    # Install Debian packages when root; otherwise say what to install and stop.
+    [ $# -eq 0 ] && return 0
+    if [ "$(id -u)" = 0 ]; then
+        log "installing $*"
+        DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >&2
+    else
+        echo "Missing system packages. Install them with:" >&2
+        echo "  sudo apt-get install -y --no-install-recommends $*" >&2
+        exit 1
+    fi
+}
+
 packages() {
     local need=()
     { [ -x "$PG_BIN/initdb" ] && [ -f "$POSTGIS_CONTROL" ]; } || need+=(postgresql-15 postgresql-15-postgis-3)
     command -v redis-server >/dev/null || need+=(redis-server)
-    [ ${#need[@]} -eq 0 ] && return 0
-    if [ "$(id -u)" = 0 ]; then
-        log "installing ${need[*]}"
-        DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >&2
-    else
-        echo "Missing system packages. Install them with:" >&2
-        echo "  sudo apt-get install -y --no-install-recommends ${need[*]}" >&2
-        echo "or set DATABASE_URL and REDIS_URL to servers you already run." >&2
-        exit 1
-    fi
+    [ ${#need[@]} -eq 0 ] || log "(or set DATABASE_URL and REDIS_URL to servers you already run)"
+    apt_install "${need[@]}"
+}
+
+node_packages() {
+    command -v npm >/dev/null || apt_install nodejs npm
 }
 
 pg_up() {
@@ -99,6 +109,7 @@ redis_down() {
 cmd="${1:-}"; shift || true
 case "$cmd" in
     packages) packages ;;
+    node) node_packages ;;
     up)
         profile_settings "${1:-dev}"
         if [ -z "${DATABASE_URL:-}" ] || [ -z "${REDIS_URL:-}" ]; then packages; fi
@@ -108,5 +119,5 @@ case "$cmd" in
     down)
         profile_settings "${1:-dev}"
         pg_down; redis_down ;;
-    *) echo "usage: $0 up|down dev|test | packages" >&2; exit 64 ;;
+    *) echo "usage: $0 up|down dev|test | packages | node" >&2; exit 64 ;;
 esac
