@@ -5,7 +5,7 @@ One endpoint per action so each has its own documented body; all go through
 """
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, request
 from flask_jwt_extended import current_user
 
 from app.api import Blueprint, ErrorSchema
@@ -60,6 +60,10 @@ def _make_action_view(action: Action):
     def view(data, order_id):
         with unit_of_work() as session:
             order = get_visible_order(session, order_id, current_user, for_update=True)
+            # Optional here (a phone acts on what it was told to do), but honoured when
+            # sent: a console acting on a stale view gets 412 instead of a surprise.
+            if request.if_match:
+                blp.check_etag(order_etag_data(order))
             device_time = data.pop("device_time", None)
             if action is Action.ASSIGN:
                 data["timezone"] = current_app.config["ORG_TIMEZONE"]
@@ -75,6 +79,8 @@ def _make_action_view(action: Action):
         sorted(f"`{s.value}`" for s in TRANSITIONS[action].sources)) + "."
     view = blp.requires_role(*_roles_for(action))(view)
     view = blp.alt_response(404, schema=ErrorSchema, description="No such order visible to the caller")(view)
+    view = blp.alt_response(412, schema=ErrorSchema,
+                            description="`If-Match` was sent and the order has changed since (`precondition_failed`)")(view)
     view = blp.alt_response(409, schema=ErrorSchema,
                             description="`invalid_transition` from the current status, or a rule of the action")(view)
     view = blp.response(200, WorkOrderSchema)(view)
