@@ -4,5 +4,6 @@ from app.customers import models as customer_models  # noqa: F401
 from app.engineers import models as engineer_models  # noqa: F401
 from app.workorders import models as workorder_models  # noqa: F401
 from app.db import Base
+from dispatch import models as dispatch_models  # noqa: F401
 
 metadata = Base.metadata

@@ -42,6 +42,16 @@ class BaseConfig:
     RATELIMIT_KEY_PREFIX = _env("RATELIMIT_KEY_PREFIX", "gongdan")
 
     ORG_TIMEZONE = _env("ORG_TIMEZONE", "Asia/Shanghai")
+    # Dispatch: the travel model handed to the solver, the default lunch break, how long
+    # a reported position counts as "where the engineer is now", and the time budget.
+    DISPATCH_SPEED_KMH = float(_env("DISPATCH_SPEED_KMH", "30"))
+    DISPATCH_ROAD_FACTOR = float(_env("DISPATCH_ROAD_FACTOR", "1.3"))
+    DISPATCH_OSRM_URL = _env("DISPATCH_OSRM_URL")
+    DISPATCH_LUNCH_WINDOW = (_env("DISPATCH_LUNCH_FROM", "11:30"), _env("DISPATCH_LUNCH_TO", "13:30"))
+    DISPATCH_LUNCH_MINUTES = int(_env("DISPATCH_LUNCH_MINUTES", "30"))
+    DISPATCH_POSITION_FRESH_MINUTES = int(_env("DISPATCH_POSITION_FRESH_MINUTES", "30"))
+    DISPATCH_DEFAULT_TIME_LIMIT_S = int(_env("DISPATCH_DEFAULT_TIME_LIMIT_S", "30"))
+    DISPATCH_RETURN_TO_BASE = _env("DISPATCH_RETURN_TO_BASE", "1") == "1"
     MAP_TILE_URL = _env("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 
     # flask-smorest: back-office API

@@ -150,7 +150,8 @@ def _apply_assign(session: Session, order: WorkOrder, actor: User, params: dict)
         raise SkillMismatchError(
             "The engineer lacks required skills: " + ", ".join(f"{s} ≥ {lvl}" for s, lvl in missing),
             missing=[{"skill": s, "level": lvl} for s, lvl in missing])
-    _check_engineer_free(session, engineer, order, start, end, params.get("timezone"))
+    if params.get("check_availability", True):
+        _check_engineer_free(session, engineer, order, start, end, params.get("timezone"))
 
     warnings = []
     if order.window_start and not (order.window_start <= start <= order.window_end):
@@ -159,8 +160,11 @@ def _apply_assign(session: Session, order: WorkOrder, actor: User, params: dict)
     order.scheduled_engineer_id = engineer.id
     order.scheduled_engineer = engineer
     order.scheduled_start, order.scheduled_end = start, end
-    return {"engineer_id": engineer.id, "previous_engineer_id": previous,
-            "scheduled_start": start.isoformat(), "scheduled_end": end.isoformat(), "warnings": warnings}
+    payload = {"engineer_id": engineer.id, "previous_engineer_id": previous,
+               "scheduled_start": start.isoformat(), "scheduled_end": end.isoformat(), "warnings": warnings}
+    if params.get("dispatch_run_id") is not None:
+        payload["dispatch_run_id"] = params["dispatch_run_id"]
+    return payload
 
 
 class SkillMismatchError(ValidationFailedError):

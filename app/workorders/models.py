@@ -94,6 +94,8 @@ class WorkOrder(Base, TimestampMixin):
     scheduled_engineer_id: Mapped[int | None] = mapped_column(ForeignKey("engineers.id"), index=True)
     scheduled_start: Mapped[datetime | None]
     scheduled_end: Mapped[datetime | None]
+    # When the plan expects the engineer to arrive (travel done; the visit may start later).
+    planned_arrival: Mapped[datetime | None]
 
     # Where the order goes back to on resume.
     status_before_hold: Mapped[Status | None] = mapped_column(enum_column(Status, "status_before_hold"))
