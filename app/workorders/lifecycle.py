@@ -12,16 +12,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from geoalchemy2 import Geography
-from sqlalchemy import and_, cast, func, select
+from sqlalchemy import cast, func, select
 from sqlalchemy.orm import Session
 
 from app.auth.models import Role, User
 from app.customers.models import Site
 from app.db import utcnow
-from app.engineers.models import Engineer, TimeOff
+from app.engineers.models import Engineer
 from app.errors import (ConflictError, InvalidTransitionError, NotFoundError, OpenChildrenError,
                         PermissionDeniedError, ValidationFailedError)
 from app.geo import make_point
+from app.workorders.assignment import assignment_warnings, missing_skills
 from app.workorders.events import record_event
 from app.workorders.models import OPEN_STATUSES, EventKind, Status, WorkOrder
 
@@ -145,23 +146,28 @@ def _apply_assign(session: Session, order: WorkOrder, actor: User, params: dict)
     if end <= start:
         raise ValidationFailedError("scheduled_end must be after scheduled_start",
                                     errors={"scheduled_end": ["not after scheduled_start"]})
-    missing = missing_skills(order, engineer)
-    if missing:
-        raise SkillMismatchError(
-            "The engineer lacks required skills: " + ", ".join(f"{s} ≥ {lvl}" for s, lvl in missing),
-            missing=[{"skill": s, "level": lvl} for s, lvl in missing])
-    if params.get("check_availability", True):
-        _check_engineer_free(session, engineer, order, start, end, params.get("timezone"))
+    warnings = assignment_warnings(session, order=order, engineer=engineer, start=start, end=end,
+                                   zone=ZoneInfo(params.get("timezone") or "Asia/Shanghai"))
+    if not params.get("check_availability", True):
+        # A dispatch plan was checked as a whole; only the skills are checked again here.
+        warnings = [w for w in warnings if w.code == "skill_mismatch"]
+    override = params.get("override", False)
+    blocking = [w for w in warnings if w.blocking]
+    if blocking and not override:
+        details = {"warnings": [w.as_dict() for w in warnings]}
+        if blocking[0].code == "skill_mismatch":
+            raise SkillMismatchError("The engineer lacks required skills: " + blocking[0].message.removeprefix("Lacks "),
+                                     missing=[{"skill": s, "level": lvl} for s, lvl in missing_skills(order, engineer)],
+                                     **details)
+        raise EngineerUnavailableError(blocking[0].message, **details)
 
-    warnings = []
-    if order.window_start and not (order.window_start <= start <= order.window_end):
-        warnings.append("outside_appointment_window")
     previous = order.scheduled_engineer_id
     order.scheduled_engineer_id = engineer.id
     order.scheduled_engineer = engineer
     order.scheduled_start, order.scheduled_end = start, end
     payload = {"engineer_id": engineer.id, "previous_engineer_id": previous,
-               "scheduled_start": start.isoformat(), "scheduled_end": end.isoformat(), "warnings": warnings}
+               "scheduled_start": start.isoformat(), "scheduled_end": end.isoformat(),
+               "warnings": [w.code for w in warnings], "override": bool(override and blocking)}
     if params.get("dispatch_run_id") is not None:
         payload["dispatch_run_id"] = params["dispatch_run_id"]
     return payload
@@ -173,36 +179,6 @@ class SkillMismatchError(ValidationFailedError):
 
 class EngineerUnavailableError(ConflictError):
     code = "engineer_unavailable"
-
-
-def missing_skills(order: WorkOrder, engineer: Engineer) -> list[tuple[str, int]]:
-    """Required (skill, level) pairs the engineer does not reach. Pure."""
-    has = {s.skill_code: s.level for s in engineer.skills}
-    return sorted((r.skill_code, r.level) for r in order.required_skills if has.get(r.skill_code, 0) < r.level)
-
-
-def _check_engineer_free(session: Session, engineer: Engineer, order: WorkOrder, start: datetime,
-                         end: datetime, tz_name: str | None) -> None:
-    off = session.scalar(select(TimeOff).where(
-        TimeOff.engineer_id == engineer.id, TimeOff.starts_at < end, TimeOff.ends_at > start))
-    if off is not None:
-        raise EngineerUnavailableError("The engineer has time off then", time_off_id=off.id)
-    overlapping = session.scalar(select(WorkOrder.number).where(
-        WorkOrder.scheduled_engineer_id == engineer.id, WorkOrder.id != order.id,
-        WorkOrder.status.in_(OPEN_STATUSES), WorkOrder.scheduled_start < end, WorkOrder.scheduled_end > start))
-    if overlapping is not None:
-        raise EngineerUnavailableError(f"The engineer is booked on {overlapping} then", overlapping=overlapping)
-    # Count the engineer's jobs on the same calendar day in the organisation's zone.
-    zone = ZoneInfo(tz_name or "Asia/Shanghai")
-    day_start = datetime.combine(start.astimezone(zone).date(), datetime.min.time(), tzinfo=zone)
-    booked = session.scalar(select(func.count()).select_from(WorkOrder).where(
-        WorkOrder.scheduled_engineer_id == engineer.id, WorkOrder.id != order.id,
-        WorkOrder.status.in_(OPEN_STATUSES),
-        and_(WorkOrder.scheduled_start >= day_start, WorkOrder.scheduled_start < day_start + timedelta(days=1))))
-    if booked >= engineer.max_jobs_per_day:
-        raise EngineerUnavailableError(
-            f"The engineer already has {booked} jobs that day (max {engineer.max_jobs_per_day})",
-            booked=booked, max_jobs_per_day=engineer.max_jobs_per_day)
 
 
 def _apply_accept(session, order, actor, params) -> dict:

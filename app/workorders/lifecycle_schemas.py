@@ -20,6 +20,9 @@ class AssignSchema(SchemaBase):
     engineer_id = ma.fields.Integer(required=True, validate=validate.Range(min=1))
     scheduled_start = ma.fields.AwareDateTime(required=True)
     scheduled_end = ma.fields.AwareDateTime(metadata={"description": "Default: start + estimated duration"})
+    override = ma.fields.Boolean(load_default=False, metadata={"description": (
+        "Assign despite blocking warnings (missing skill, time off, another booking, the day's job "
+        "limit); the warnings are recorded in the event")})
 
 
 class AcceptSchema(_FieldAction):

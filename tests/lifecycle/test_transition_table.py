@@ -162,7 +162,25 @@ def test_assign_refuses_time_off_overlap_and_full_days(session, dispatcher, engi
 def test_assign_outside_appointment_window_is_a_recorded_warning(session, dispatcher, engineer):
     order = WorkOrderFactory()
     assign(session, order, dispatcher, engineer, start=order.window_end + timedelta(hours=3))
-    assert events_of(session, order)[-1].payload["warnings"] == ["outside_appointment_window"]
+    assert "outside_appointment_window" in events_of(session, order)[-1].payload["warnings"]
+
+
+def test_a_dispatcher_may_override_blocking_warnings_and_they_are_recorded(session, dispatcher, engineer):
+    assign(session, WorkOrderFactory(), dispatcher, engineer)
+    order = WorkOrderFactory()
+    transition(session, order=order, action=Action.ASSIGN, actor=dispatcher, engineer_id=engineer.id,
+               scheduled_start=TOMORROW_10 + timedelta(minutes=30), override=True)
+    assert order.status is Status.ASSIGNED
+    payload = events_of(session, order)[-1].payload
+    assert "overlap" in payload["warnings"] and payload["override"] is True
+
+
+def test_the_refusal_lists_every_warning(session, dispatcher, engineer):
+    assign(session, WorkOrderFactory(), dispatcher, engineer)
+    with pytest.raises(EngineerUnavailableError) as refused:
+        assign(session, WorkOrderFactory(), dispatcher, engineer, start=TOMORROW_10 + timedelta(minutes=30))
+    codes = {warning["code"]: warning["blocking"] for warning in refused.value.details["warnings"]}
+    assert codes["overlap"] is True
 
 
 def test_decline_returns_the_order_to_the_queue(session, dispatcher, engineer):
