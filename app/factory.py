@@ -44,11 +44,13 @@ def _register_apis(app: Flask) -> None:
     from app.workorders.lifecycle_routes import blp as lifecycle_blp
     from app.workorders.notes_routes import blp as notes_blp
     from app.workorders.routes import BLUEPRINTS as workorder_blueprints
+    from dispatch.assist_routes import blp as dispatch_assist_blp
     from dispatch.routes import blp as dispatch_runs_blp
 
     api.init_app(app)
     for blueprint in (health_blp, auth_blp, users_blp, customers_blp, sites_blp, assets_blp, skills_blp,
-                      engineers_blp, *workorder_blueprints, lifecycle_blp, notes_blp, dispatch_runs_blp):
+                      engineers_blp, *workorder_blueprints, lifecycle_blp, notes_blp, dispatch_runs_blp,
+                      dispatch_assist_blp):
         api.register_blueprint(blueprint)
 
     import mobile_api

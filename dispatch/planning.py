@@ -107,8 +107,8 @@ def build_problem(session: Session, *, day: date, zone: ZoneInfo, now: datetime,
 
     problem_engineers = []
     for engineer in engineers:
-        described = _engineer(engineer, day=day, zone=zone, earliest=earliest, now=now, settings=settings,
-                              busy=busy_until.get(engineer.id))
+        described = describe_engineer_day(engineer, day=day, zone=zone, now=now, settings=settings,
+                                          busy=busy_until.get(engineer.id))
         if described is not None:
             problem_engineers.append(described)
     problem = {
@@ -162,11 +162,18 @@ def _job(order: WorkOrder, *, pinned: bool, zone: ZoneInfo, earliest: datetime) 
     return job
 
 
-def _engineer(engineer: Engineer, *, day: date, zone: ZoneInfo, earliest: datetime, now: datetime,
-              settings: PlanningSettings, busy: tuple[WorkOrder, datetime] | None) -> dict[str, Any] | None:
-    """The engineer's day in the format, or None when nothing of the shift is left."""
+def describe_engineer_day(engineer: Engineer, *, day: date, zone: ZoneInfo, now: datetime,
+                          settings: PlanningSettings,
+                          busy: tuple[WorkOrder, datetime] | None = None) -> dict[str, Any] | None:
+    """The engineer's day in the solver's format (shift from its working hours, time
+    off, a lunch break, where it starts), or None when it does not work that day or
+    nothing of the shift is left. `busy`: the on-site order it is finishing, and when."""
     periods = sorted((datetime.combine(day, h.starts, tzinfo=zone), datetime.combine(day, h.ends, tzinfo=zone))
                      for h in engineer.working_hours if h.weekday == day.weekday())
+    if not periods:
+        return None
+    day_start = datetime.combine(day, time.min, tzinfo=zone)
+    earliest = max(day_start, now) if day_start <= now < day_start + timedelta(days=1) else day_start
     shift_start, shift_end = max(periods[0][0], earliest), periods[-1][1]
     # Gaps between split shifts and time off inside the day become breaks; time off
     # at either end of the shift shortens it.
