@@ -1,0 +1,70 @@
+"""Command line of the solver.
+
+    python -m dispatch solve PROBLEM.json --time-limit SECONDS      # the plan on stdout
+    python -m dispatch solomon FILE… --time-limit SECONDS           # one JSON line per instance
+
+A malformed problem exits with status 2 and a message naming the field.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from dispatch.solver import ProblemError, solve
+from dispatch.solver.routing import DEFAULT_FIRST_SOLUTION, DEFAULT_METAHEURISTIC
+from dispatch.solver.solomon import SolomonFormatError, read_instance, solve_solomon
+
+EXIT_BAD_INPUT = 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m dispatch", description="Gongdan's dispatch solver")
+    commands = parser.add_subparsers(dest="command", required=True)
+    solve_cmd = commands.add_parser("solve", help="solve a problem in the dispatch format (JSON)")
+    solve_cmd.add_argument("problem", help="problem file, or - for stdin")
+    solomon_cmd = commands.add_parser("solomon", help="solve Solomon VRPTW instances")
+    solomon_cmd.add_argument("files", nargs="+")
+    for command in (solve_cmd, solomon_cmd):
+        command.add_argument("--time-limit", type=float, default=30.0, metavar="SECONDS")
+        command.add_argument("--first-solution", default=DEFAULT_FIRST_SOLUTION, help=argparse.SUPPRESS)
+        command.add_argument("--metaheuristic", default=DEFAULT_METAHEURISTIC, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.time_limit <= 0:
+        parser.error("--time-limit must be positive")
+    options = {"first_solution": args.first_solution, "metaheuristic": args.metaheuristic}
+
+    if args.command == "solve":
+        try:
+            text = sys.stdin.read() if args.problem == "-" else open(args.problem, encoding="utf-8").read()
+        except OSError as error:
+            print(f"error: cannot read {args.problem}: {error.strerror}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        try:
+            problem = json.loads(text)
+        except json.JSONDecodeError as error:
+            print(f"error: {args.problem}: not valid JSON ({error})", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        try:
+            plan = solve(problem, time_limit_s=args.time_limit, **options)
+        except ProblemError as error:
+            print(f"error: invalid problem: {error}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        json.dump(plan, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+
+    instances = []
+    for path in args.files:
+        try:
+            instances.append(read_instance(path))
+        except (OSError, SolomonFormatError) as error:
+            print(f"error: {error}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+    for instance in instances:
+        print(json.dumps(solve_solomon(instance, time_limit_s=args.time_limit, **options)), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,143 @@
+"""Solomon VRPTW instances, solved with the same routing model as field work.
+
+Conventions (`benchmarks/solomon/README.md`): travel time = distance = Euclidean,
+unrounded; service must start within [ready, due]; routes start and end at the depot
+by its due date; loads within capacity; at most the header's number of vehicles.
+The objective is total distance. The model works in integers, so distances are
+scaled by `SCALE`; travel times are rounded up, which keeps every route feasible in
+real numbers, and the distance reported is recomputed in floating point.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from dispatch.solver.routing import DEFAULT_FIRST_SOLUTION, DEFAULT_METAHEURISTIC, Instance, solve_instance
+
+SCALE = 1000
+
+
+@dataclass(frozen=True)
+class Customer:
+    number: int
+    x: float
+    y: float
+    demand: int
+    ready: int
+    due: int
+    service: int
+
+
+@dataclass(frozen=True)
+class SolomonInstance:
+    name: str
+    vehicles: int
+    capacity: int
+    depot: Customer
+    customers: list[Customer]
+
+
+class SolomonFormatError(ValueError):
+    pass
+
+
+def read_instance(path: str | Path) -> SolomonInstance:
+    """Parse a Solomon instance file. Raises SolomonFormatError naming the line."""
+    lines = [line.strip() for line in Path(path).read_text().splitlines()]
+    lines = [line for line in lines if line]
+    try:
+        name = lines[0]
+        vehicle_row = next(i for i, line in enumerate(lines) if line.upper().startswith("NUMBER")) + 1
+        vehicles, capacity = (int(value) for value in lines[vehicle_row].split())
+        # "CUSTOMER", then the column titles, then the rows.
+        first = next(i for i, line in enumerate(lines) if line.upper().startswith("CUST NO")) + 1
+    except (IndexError, StopIteration, ValueError) as error:
+        raise SolomonFormatError(f"{path}: not a Solomon instance ({error})") from None
+    nodes = []
+    for number, line in enumerate(lines[first:], start=first + 1):
+        parts = line.split()
+        if len(parts) != 7:
+            raise SolomonFormatError(f"{path}: line {number}: expected 7 numbers, got {len(parts)}")
+        try:
+            values = [int(float(part)) for part in parts]
+        except ValueError:
+            raise SolomonFormatError(f"{path}: line {number}: not a number") from None
+        nodes.append(Customer(*values))
+    if not nodes:
+        raise SolomonFormatError(f"{path}: no depot or customers")
+    return SolomonInstance(name=name, vehicles=vehicles, capacity=capacity, depot=nodes[0], customers=nodes[1:])
+
+
+def euclidean(a: Customer, b: Customer) -> float:
+    return math.hypot(a.x - b.x, a.y - b.y)
+
+
+def route_distance(instance: SolomonInstance, route: list[int]) -> float:
+    """Depot → customers (by number) → depot, in real numbers."""
+    by_number = {c.number: c for c in instance.customers}
+    stops = [instance.depot, *(by_number[n] for n in route), instance.depot]
+    return sum(euclidean(a, b) for a, b in zip(stops, stops[1:]))
+
+
+def check_routes(instance: SolomonInstance, routes: list[list[int]]) -> list[str]:
+    """Every rule of the benchmark, in real numbers; empty when the routes are valid."""
+    errors = []
+    by_number = {c.number: c for c in instance.customers}
+    visited = [n for route in routes for n in route]
+    if sorted(visited) != sorted(by_number):
+        errors.append("every customer must be visited exactly once")
+    if len(routes) > instance.vehicles:
+        errors.append(f"{len(routes)} routes, only {instance.vehicles} vehicles")
+    for k, route in enumerate(routes):
+        load = sum(by_number[n].demand for n in route if n in by_number)
+        if load > instance.capacity:
+            errors.append(f"route {k}: load {load} over capacity {instance.capacity}")
+        now, here = 0.0, instance.depot
+        for n in route:
+            customer = by_number.get(n)
+            if customer is None:
+                continue
+            now = max(now + euclidean(here, customer), customer.ready)
+            if now > customer.due + 1e-9:
+                errors.append(f"route {k}: customer {n} served at {now:.2f}, due {customer.due}")
+            now += customer.service
+            here = customer
+        if now + euclidean(here, instance.depot) > instance.depot.due + 1e-9:
+            errors.append(f"route {k}: back at the depot after {instance.depot.due}")
+    return errors
+
+
+def solve_solomon(instance: SolomonInstance, *, time_limit_s: float, first_solution: str = DEFAULT_FIRST_SOLUTION,
+                  metaheuristic: str = DEFAULT_METAHEURISTIC) -> dict:
+    """Solve one instance and answer in the CLI's line format."""
+    started = time.monotonic()
+    nodes = [instance.depot, *instance.customers]
+    n = len(nodes)
+    distance = [[euclidean(a, b) for b in nodes] for a in nodes]
+    cost = [[round(d * SCALE) for d in row] for row in distance]
+    travel = [[math.ceil(d * SCALE - 1e-6) for d in row] for row in distance]
+    vehicles = instance.vehicles
+    depot_due = instance.depot.due * SCALE
+    # Node 0 is the depot: every vehicle starts and ends there.
+    model = Instance(
+        service=[c.service * SCALE for c in nodes], windows=[None] + [(c.ready * SCALE, c.due * SCALE)
+                                                                    for c in instance.customers],
+        cost=cost, travel=travel, starts=[0] * vehicles, ends=[0] * vehicles,
+        vehicle_ranges=[(instance.depot.ready * SCALE, depot_due)] * vehicles, horizon=depot_due + 1,
+        job_nodes=list(range(1, n)),
+        # Visits stay optional behind a penalty far above any route's cost: the search
+        # always has a first solution to improve, and dropping a customer never pays.
+        penalties={node: 100 * n * max(max(row) for row in cost) + 1 for node in range(1, n)},
+        demands=[c.demand for c in nodes], capacities=[instance.capacity] * vehicles)
+    result = solve_instance(model, time_limit_s=max(0.5, time_limit_s - (time.monotonic() - started)),
+                            first_solution=first_solution, metaheuristic=metaheuristic)
+    routes = [[nodes[node].number for node, _ in route.visits] for route in result.routes if route.visits]
+    answer = {"instance": instance.name, "vehicles": len(routes),
+              "distance": round(sum(route_distance(instance, r) for r in routes), 2),
+              "routes": routes, "solve_s": round(time.monotonic() - started, 3)}
+    missing = [nodes[node].number for node in result.dropped]
+    if missing:
+        answer["unserved"] = missing
+    return answer

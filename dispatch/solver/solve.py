@@ -1,0 +1,273 @@
+"""Solve a dispatch problem: pre-checks, the routing search, and the plan in the
+format's JSON shape, verified before it is returned."""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from dispatch.solver.check import check_plan
+from dispatch.solver.explain import allowed_engineers
+from dispatch.solver.problem import Problem, parse_problem
+from dispatch.solver.routing import (DEFAULT_FIRST_SOLUTION, DEFAULT_METAHEURISTIC, Instance, VehicleBreak,
+                                     VehicleRoute, solve_instance)
+from dispatch.solver.travel import HaversineTravel, TravelProvider
+
+ProgressHook = Callable[[float, dict[str, int]], None]
+
+
+class SolverError(RuntimeError):
+    """The solver produced a plan its own checker refuses: a bug, never a user error."""
+
+
+def solve(problem_data: dict[str, Any], *, time_limit_s: float = 30.0, on_progress: ProgressHook | None = None,
+          travel: TravelProvider | None = None, first_solution: str = DEFAULT_FIRST_SOLUTION,
+          metaheuristic: str = DEFAULT_METAHEURISTIC) -> dict[str, Any]:
+    """Plan the problem (format version 1) within `time_limit_s` seconds and return the
+    plan dict. Raises ProblemError for a malformed problem.
+
+    `on_progress(percent_of_time_limit, objective)` is called at each better solution,
+    with the objective's parts (`priority_served`, `assigned`, `travel_s`)."""
+    started = time.monotonic()
+    problem = parse_problem(problem_data)
+    provider = travel or HaversineTravel(problem.travel.speed_kmh, problem.travel.road_factor)
+    layout = _Layout(problem, provider)
+    allowed, unplaceable = allowed_engineers(problem, travel_to=layout.to_job, travel_back=layout.to_end)
+
+    model_jobs = sorted(allowed)
+    routes: list[VehicleRoute] = []
+    dropped: list[int] = []
+    if model_jobs and problem.engineers:
+        instance, scale = layout.instance(model_jobs, allowed)
+        progress = None
+        if on_progress is not None:
+            fixed_weight = sum(problem.jobs[j].weight for j in model_jobs)
+
+            def progress(percent: float, cost: int) -> None:
+                on_progress(percent, scale.decode(cost, total_weight=fixed_weight, total_jobs=len(model_jobs)))
+
+        remaining = max(0.5, time_limit_s - (time.monotonic() - started))
+        result = solve_instance(instance, time_limit_s=remaining, first_solution=first_solution,
+                                metaheuristic=metaheuristic, on_solution=progress)
+        routes = result.routes
+        # Instance nodes 0..len(model_jobs)-1 are the model's jobs, in that order.
+        dropped = [model_jobs[node] for node in result.dropped]
+        for route in routes:
+            route.visits = [(model_jobs[node], start) for node, start in route.visits]
+
+    plan = layout.plan(routes, dropped=dropped, unplaceable=unplaceable, solve_s=time.monotonic() - started)
+    violations = check_plan(problem, plan, travel=layout.between)
+    if violations:
+        raise SolverError("the plan breaks its own rules: " + "; ".join(violations[:5]))
+    return plan
+
+
+class _Scale:
+    """Drop penalties that make the objective lexicographic: any extra priority weight
+    outweighs any number of jobs, and any extra job outweighs any travel."""
+
+    def __init__(self, travel_bound: int, job_count: int):
+        self.per_job = travel_bound + 1                   # more than any total travel
+        self.per_weight = (job_count + 1) * self.per_job  # more than all jobs' per_job together
+
+    def penalty(self, weight: int) -> int:
+        return weight * self.per_weight + self.per_job
+
+    def decode(self, cost: int, *, total_weight: int, total_jobs: int) -> dict[str, int]:
+        dropped_weight, rest = divmod(cost, self.per_weight)
+        dropped_jobs, travel_s = divmod(rest, self.per_job)
+        return {"priority_served": total_weight - dropped_weight, "assigned": total_jobs - dropped_jobs,
+                "travel_s": travel_s}
+
+
+class _Layout:
+    """Points and matrices of a problem: jobs first, then each engineer's start, then
+    each engineer's end (an open end costs nothing to reach)."""
+
+    def __init__(self, problem: Problem, provider: TravelProvider):
+        self.problem = problem
+        jobs, engineers = problem.jobs, problem.engineers
+        self.job_count, self.engineer_count = len(jobs), len(engineers)
+        points = ([job.location for job in jobs] + [e.start for e in engineers]
+                  + [e.end if e.end is not None else e.start for e in engineers])
+        self.seconds, self.metres = provider.matrix(points)
+        for e, engineer in enumerate(engineers):
+            if engineer.end is None:
+                end = self.end_point(e)
+                for row_s, row_m in zip(self.seconds, self.metres):
+                    row_s[end] = row_m[end] = 0
+        self._point_index = {}
+        for index, point in enumerate(points):
+            self._point_index.setdefault(point, index)
+
+    def start_point(self, e: int) -> int:
+        return self.job_count + e
+
+    def end_point(self, e: int) -> int:
+        return self.job_count + self.engineer_count + e
+
+    def to_job(self, e: int, j: int) -> int:
+        return self.seconds[self.start_point(e)][j]
+
+    def to_end(self, e: int, j: int) -> int:
+        return self.seconds[j][self.end_point(e)]
+
+    def between(self, a: tuple[float, float], b: tuple[float, float]) -> tuple[int, int]:
+        """(metres, seconds) between two of the problem's points, as the model saw them."""
+        i, j = self._point_index[a], self._point_index[b]
+        return self.metres[i][j], self.seconds[i][j]
+
+    def instance(self, model_jobs: list[int], allowed: dict[int, list[int]]) -> tuple[Instance, _Scale]:
+        problem = self.problem
+        points = (model_jobs + [self.start_point(e) for e in range(self.engineer_count)]
+                  + [self.end_point(e) for e in range(self.engineer_count)])
+        travel = [[self.seconds[a][b] for b in points] for a in points]
+        n_jobs = len(model_jobs)
+        service = [problem.jobs[j].duration for j in model_jobs] + [0] * (2 * self.engineer_count)
+        windows = [problem.jobs[j].window for j in model_jobs] + [None] * (2 * self.engineer_count)
+        ranges = [(e.shift_start, e.shift_end) for e in problem.engineers]
+        travel_bound = sum(max(0, end - start) for start, end in ranges)
+        scale = _Scale(travel_bound, n_jobs)
+        horizon = max(end for _, end in ranges) + 1
+        instance = Instance(
+            service=service, windows=windows, cost=travel, travel=travel,
+            starts=[n_jobs + e for e in range(self.engineer_count)],
+            ends=[n_jobs + self.engineer_count + e for e in range(self.engineer_count)],
+            vehicle_ranges=ranges, horizon=horizon, job_nodes=list(range(n_jobs)),
+            penalties={node: scale.penalty(problem.jobs[j].weight) for node, j in enumerate(model_jobs)},
+            allowed={node: allowed[j] for node, j in enumerate(model_jobs)
+                     if len(allowed[j]) < self.engineer_count},
+            max_jobs=[e.max_jobs if e.max_jobs is not None else n_jobs for e in problem.engineers],
+            breaks=[[VehicleBreak(b.earliest_start, b.latest_start, b.duration) for b in e.breaks]
+                    for e in problem.engineers])
+        return instance, scale
+
+    def plan(self, routes: list[VehicleRoute], *, dropped: list[int], unplaceable, solve_s: float) -> dict[str, Any]:
+        problem = self.problem
+        plan_routes, assigned_weight, assigned = [], 0, 0
+        for route in routes:
+            if not route.visits:
+                continue
+            engineer = problem.engineers[route.vehicle]
+            zone = engineer.zone
+            timing = self._earliest(route) or self._as_searched(route)
+            stops, travel_s, distance_m = [], 0, 0
+            position = self.start_point(route.vehicle)
+            for (j, _), (arrival, start) in zip(route.visits, timing.visits):
+                job = problem.jobs[j]
+                stops.append({"job": job.id, "arrival": problem.time(arrival, zone),
+                              "start": problem.time(start, zone), "end": problem.time(start + job.duration, zone)})
+                travel_s += self.seconds[position][j]
+                distance_m += self.metres[position][j]
+                position = j
+                assigned_weight += job.weight
+                assigned += 1
+            travel_s += self.seconds[position][self.end_point(route.vehicle)]
+            distance_m += self.metres[position][self.end_point(route.vehicle)]
+            plan_routes.append({
+                "engineer": engineer.id, "stops": stops,
+                "breaks": [{"start": problem.time(b, zone), "end": problem.time(b + d, zone)} for b, d in timing.breaks],
+                "return": problem.time(timing.back, zone) if engineer.end is not None else None,
+                "travel_s": travel_s, "distance_m": distance_m})
+        unassigned = [{"job": u.job, "reason": u.reason, "detail": u.detail} for u in unplaceable]
+        for j in dropped:
+            unassigned.append({"job": problem.jobs[j].id, "reason": "capacity",
+                               "detail": "could be done alone, but no route had room for it alongside "
+                                         "work of equal or higher priority"})
+        order = {job.id: k for k, job in enumerate(problem.jobs)}
+        unassigned.sort(key=lambda entry: order[entry["job"]])
+        return {
+            "routes": plan_routes,
+            "unassigned": unassigned,
+            "summary": {"assigned": assigned, "unassigned": len(unassigned), "priority_served": assigned_weight,
+                        "travel_s": sum(r["travel_s"] for r in plan_routes),
+                        "distance_m": sum(r["distance_m"] for r in plan_routes), "solve_s": round(solve_s, 3)},
+        }
+
+    def _earliest(self, route: VehicleRoute) -> _Timing | None:
+        """The route's visits in the searched order, each started as early as possible,
+        breaks taken as late as their windows allow (but never inside a visit). None
+        when that simple schedule does not fit, and the searched times are used."""
+        engineer = self.problem.engineers[route.vehicle]
+        pending = sorted(engineer.breaks, key=lambda b: (b.latest_start, b.earliest_start))
+        taken: list[tuple[int, int]] = []
+        free_at, position, visits = engineer.shift_start, self.start_point(route.vehicle), []
+
+        def take_breaks_before(deadline_of: Callable[[list[tuple[int, int]]], int]) -> list[tuple[int, int]] | None:
+            """Breaks that must start before the next activity ends, placed in this gap."""
+            gap: list[tuple[int, int]] = []
+            while pending and pending[0].latest_start < deadline_of(gap):
+                rule = pending.pop(0)
+                begin = max(gap[-1][0] + gap[-1][1] if gap else free_at, rule.earliest_start)
+                if begin > rule.latest_start:
+                    return None
+                gap.append((begin, rule.duration))
+            return gap
+
+        for j, _ in route.visits:
+            job = self.problem.jobs[j]
+            leg = self.seconds[position][j]
+
+            def visit_start(gap: list[tuple[int, int]]) -> int:
+                arrival = _arrive(free_at, leg, gap)
+                after_breaks = gap[-1][0] + gap[-1][1] if gap else free_at
+                return max(arrival, after_breaks, job.window[0] if job.window else arrival)
+
+            gap = take_breaks_before(lambda g: visit_start(g) + job.duration)
+            if gap is None:
+                return None
+            start = visit_start(gap)
+            if job.window is not None and start > job.window[1]:
+                return None
+            visits.append((_arrive(free_at, leg, gap), start))
+            taken += gap
+            free_at, position = start + job.duration, j
+        leg = self.seconds[position][self.end_point(route.vehicle)]
+        gap = take_breaks_before(lambda g: _arrive(free_at, leg, g))
+        if gap is None:
+            return None
+        back = _arrive(free_at, leg, gap)
+        taken += gap
+        for rule in pending:  # after the day's work, at the end of the route
+            begin = max(taken[-1][0] + taken[-1][1] if taken else back, back, rule.earliest_start)
+            if begin > rule.latest_start:
+                return None
+            taken.append((begin, rule.duration))
+        if back > engineer.shift_end:
+            return None
+        return _Timing(visits=visits, breaks=taken, back=back)
+
+    def _as_searched(self, route: VehicleRoute) -> _Timing:
+        """The times the search settled on, with arrivals worked out around its breaks."""
+        position, free_at, visits = self.start_point(route.vehicle), route.start_time, []
+        for j, start in route.visits:
+            leg = self.seconds[position][j]
+            visits.append((_arrive(free_at, leg, [b for b in route.breaks if free_at <= b[0] < start]), start))
+            position, free_at = j, start + self.problem.jobs[j].duration
+        leg = self.seconds[position][self.end_point(route.vehicle)]
+        back = _arrive(free_at, leg, [b for b in route.breaks if b[0] >= free_at])
+        return _Timing(visits=visits, breaks=list(route.breaks), back=back)
+
+
+@dataclass
+class _Timing:
+    visits: list[tuple[int, int]]     # (arrival, start) per visit
+    breaks: list[tuple[int, int]]     # (start, duration)
+    back: int                         # arrival at the end (or the last visit's end on an open route)
+
+
+def _arrive(depart: int, travel: int, breaks: list[tuple[int, int]]) -> int:
+    """When travel of `travel` seconds leaving at `depart` ends, driving whenever no
+    break is under way (a break that starts while driving pauses the drive)."""
+    if travel == 0:
+        return depart
+    now, remaining = depart, travel
+    for break_start, duration in sorted(breaks):
+        drive = min(remaining, max(0, break_start - now))
+        now += drive
+        remaining -= drive
+        if remaining == 0:
+            return now
+        now = max(now, break_start + duration)
+    return now + remaining

@@ -1,0 +1,137 @@
+"""`python -m dispatch`, Solomon instances, and road-network travel from an
+OSRM-compatible server (a local fake one here)."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from dispatch.solver import solve
+from dispatch.solver.solomon import check_routes, read_instance, solve_solomon
+from dispatch.solver.travel import OsrmTravel, TravelError
+
+ROOT = Path(__file__).resolve().parents[2]
+SOLOMON = ROOT.parent / "shared" / "benchmarks" / "solomon"
+EXAMPLE = {
+    "travel": {"model": "haversine", "speed_kmh": 30, "road_factor": 1.3},
+    "engineers": [{"id": "E1", "start": [121.4737, 31.2304], "end": [121.4737, 31.2304],
+                   "shift": ["2026-11-23T08:00:00+08:00", "2026-11-23T18:00:00+08:00"],
+                   "skills": {"hvac": 2, "electrical": 1}, "max_jobs": 8,
+                   "breaks": [{"window": ["2026-11-23T11:30:00+08:00", "2026-11-23T13:30:00+08:00"],
+                               "duration_s": 1800}]}],
+    "jobs": [{"id": "J1", "location": [121.5012, 31.2011],
+              "window": ["2026-11-23T09:00:00+08:00", "2026-11-23T11:00:00+08:00"],
+              "duration_s": 3600, "skills": {"hvac": 2}, "priority": 2, "pinned_to": None}],
+}
+
+
+def run_cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "dispatch", *args], cwd=ROOT, input=stdin,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_solve_prints_the_plan(tmp_path):
+    path = tmp_path / "problem.json"
+    path.write_text(json.dumps(EXAMPLE))
+    answer = run_cli("solve", str(path), "--time-limit", "1")
+    assert answer.returncode == 0, answer.stderr
+    plan = json.loads(answer.stdout)
+    assert plan["summary"]["assigned"] == 1
+    assert plan["routes"][0]["stops"][0]["job"] == "J1"
+
+
+@pytest.mark.parametrize("content, field", [
+    ("{not json", "not valid JSON"),
+    (json.dumps({**EXAMPLE, "jobs": [{**EXAMPLE["jobs"][0], "pinned_to": "E404"}]}), "jobs[0].pinned_to"),
+    (json.dumps({**EXAMPLE, "jobs": [{**EXAMPLE["jobs"][0], "duration_s": -1}]}), "jobs[0].duration_s"),
+])
+def test_malformed_input_exits_2_naming_the_field(tmp_path, content, field):
+    path = tmp_path / "problem.json"
+    path.write_text(content)
+    answer = run_cli("solve", str(path), "--time-limit", "1")
+    assert answer.returncode == 2
+    assert field in answer.stderr
+    assert answer.stdout == ""
+
+
+def test_solomon_prints_one_line_per_instance():
+    files = [SOLOMON / "25" / "C101.txt", SOLOMON / "25" / "R101.txt"]
+    answer = run_cli("solomon", *map(str, files), "--time-limit", "1")
+    assert answer.returncode == 0, answer.stderr
+    lines = [json.loads(line) for line in answer.stdout.splitlines()]
+    assert [line["instance"] for line in lines] == ["C101", "R101"]
+    for line, path in zip(lines, files):
+        assert set(line) == {"instance", "vehicles", "distance", "routes", "solve_s"}
+        assert check_routes(read_instance(path), line["routes"]) == []
+        assert line["vehicles"] == len(line["routes"])
+
+
+def test_a_solomon_instance_is_solved_close_to_the_best_known():
+    instance = read_instance(SOLOMON / "25" / "C101.txt")
+    answer = solve_solomon(instance, time_limit_s=2)
+    assert check_routes(instance, answer["routes"]) == []
+    assert answer["distance"] <= 191.3 * 1.02  # C101.25 best known 191.3 (truncated distances)
+
+
+# --- road-network travel ------------------------------------------------------------------------
+
+class FakeOsrm(BaseHTTPRequestHandler):
+    """Answers /table like OSRM: 100 s and 1000 m per degree of longitude difference."""
+    requests: list[str] = []
+
+    def do_GET(self):
+        url = urlsplit(self.path)  # not urlparse: it would cut the path at the first ";"
+        FakeOsrm.requests.append(url.path)
+        coordinates = [tuple(map(float, pair.split(","))) for pair in url.path.split("/")[-1].split(";")]
+        query = parse_qs(url.query)
+        sources = [int(i) for i in query["sources"][0].split(";")]
+        targets = [int(i) for i in query["destinations"][0].split(";")]
+        body = {"code": "Ok",
+                "durations": [[abs(coordinates[s][0] - coordinates[d][0]) * 100 for d in targets] for s in sources],
+                "distances": [[abs(coordinates[s][0] - coordinates[d][0]) * 1000 for d in targets] for s in sources]}
+        data = json.dumps(body).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def osrm_url():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeOsrm)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    FakeOsrm.requests = []
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_osrm_table_in_blocks(osrm_url):
+    points = [(121.0 + k, 31.0) for k in range(5)]
+    seconds, metres = OsrmTravel(osrm_url, block=2).matrix(points)
+    assert seconds[0][4] == 400 and metres[4][1] == 3000 and seconds[2][2] == 0
+    assert len(FakeOsrm.requests) == 9  # 3 × 3 blocks of at most 2 × 2
+    assert all(path.startswith("/table/v1/driving/") for path in FakeOsrm.requests)
+
+
+def test_the_solver_plans_with_road_times(osrm_url):
+    plan = solve(EXAMPLE, time_limit_s=1, travel=OsrmTravel(osrm_url))
+    route = plan["routes"][0]
+    # 0.0275° of longitude out and back on the fake network: 2.75 s → 3 s and
+    # 27.5 m → 28 m each way (seconds round up, metres to the nearest).
+    assert route["travel_s"] == 6 and route["distance_m"] == 56
+
+
+def test_an_unreachable_routing_engine_is_a_clear_error():
+    with pytest.raises(TravelError, match="routing engine"):
+        OsrmTravel("http://127.0.0.1:9", timeout_s=2).matrix([(121.0, 31.0), (121.1, 31.0)])
