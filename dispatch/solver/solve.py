@@ -40,16 +40,15 @@ def solve(problem_data: dict[str, Any], *, time_limit_s: float = 30.0, on_progre
     dropped: list[int] = []
     if model_jobs and problem.engineers:
         instance, scale = layout.instance(model_jobs, allowed)
-        progress = None
-        if on_progress is not None:
-            fixed_weight = sum(problem.jobs[j].weight for j in model_jobs)
+        searchable_weight = sum(problem.jobs[j].weight for j in model_jobs)
 
-            def progress(percent: float, cost: int) -> None:
-                on_progress(percent, scale.decode(cost, total_weight=fixed_weight, total_jobs=len(model_jobs)))
+        def report(percent: float, cost: int) -> None:
+            on_progress(percent, scale.decode(cost, total_weight=searchable_weight, total_jobs=len(model_jobs)))
 
         remaining = max(0.5, time_limit_s - (time.monotonic() - started))
         result = solve_instance(instance, time_limit_s=remaining, first_solution=first_solution,
-                                metaheuristic=metaheuristic, on_solution=progress)
+                                metaheuristic=metaheuristic,
+                                on_solution=report if on_progress is not None else None)
         routes = result.routes
         # Instance nodes 0..len(model_jobs)-1 are the model's jobs, in that order.
         dropped = [model_jobs[node] for node in result.dropped]

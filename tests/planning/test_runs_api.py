@@ -10,7 +10,7 @@ from rq import SimpleWorker
 from app.auth.models import Role
 from app.geo import make_point
 from app.queue import get_queue
-from app.workorders.models import Priority, Status
+from app.workorders.models import Priority
 from tests.factories import EngineerFactory, SiteFactory, WorkOrderFactory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
