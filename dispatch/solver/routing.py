@@ -17,11 +17,12 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 FirstSolution = routing_enums_pb2.FirstSolutionStrategy
 Metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic
 
-# Chosen by measurement (bench/README.md): parallel cheapest insertion builds a first
-# plan that honours windows and skips what does not fit; guided local search then
-# improves it for the rest of the time.
+# Chosen by measurement (bench/README.md): on field-service days parallel cheapest
+# insertion + guided local search served the most priority; on Solomon instances
+# (distance only) the same start with tabu search had the smallest mean gap.
 DEFAULT_FIRST_SOLUTION = "PARALLEL_CHEAPEST_INSERTION"
 DEFAULT_METAHEURISTIC = "GUIDED_LOCAL_SEARCH"
+SOLOMON_METAHEURISTIC = "TABU_SEARCH"
 
 
 @dataclass(frozen=True)
@@ -71,8 +72,7 @@ ProgressCallback = Callable[[float, int], None]  # (percent of the time limit, o
 
 
 def solve_instance(instance: Instance, *, time_limit_s: float, first_solution: str = DEFAULT_FIRST_SOLUTION,
-                   metaheuristic: str = DEFAULT_METAHEURISTIC,
-                   on_solution: ProgressCallback | None = None) -> SearchResult:
+                   metaheuristic: str = DEFAULT_METAHEURISTIC, on_solution: ProgressCallback | None = None) -> SearchResult:
     """Search for the best routes within `time_limit_s` (wall clock, one core)."""
     started = time.monotonic()
     node_count = len(instance.service)
@@ -175,4 +175,5 @@ def solve_instance(instance: Instance, *, time_limit_s: float, first_solution: s
                                    breaks=sorted(breaks)))
     dropped = [node for node in instance.job_nodes if node not in visited]
     return SearchResult(routes=routes, dropped=dropped, objective=solution.ObjectiveValue(), found=True)
+
 
