@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared" / "benchmarks"
+# The shared benchmark data (Solomon instances, best-known solutions) lives beside the
+# repository; set GONGDAN_BENCHMARKS to its folder when it is elsewhere.
+SHARED = Path(os.environ.get("GONGDAN_BENCHMARKS", ROOT.parent / "shared" / "benchmarks"))
 SOLOMON_100 = SHARED / "solomon" / "100"
 
 

@@ -2,6 +2,7 @@
 OSRM-compatible server (a local fake one here)."""
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -13,11 +14,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from dispatch.solver import solve
-from dispatch.solver.solomon import check_routes, read_instance, solve_solomon
+from dispatch.solver.solomon import check_routes, read_instance, route_distance, solve_solomon
 from dispatch.solver.travel import OsrmTravel, TravelError
 
 ROOT = Path(__file__).resolve().parents[2]
-SOLOMON = ROOT.parent / "shared" / "benchmarks" / "solomon"
 EXAMPLE = {
     "travel": {"model": "haversine", "speed_kmh": 30, "road_factor": 1.3},
     "engineers": [{"id": "E1", "start": [121.4737, 31.2304], "end": [121.4737, 31.2304],
@@ -60,23 +60,53 @@ def test_malformed_input_exits_2_naming_the_field(tmp_path, content, field):
     assert answer.stdout == ""
 
 
-def test_solomon_prints_one_line_per_instance():
-    files = [SOLOMON / "25" / "C101.txt", SOLOMON / "25" / "R101.txt"]
+def write_solomon(path: Path, name: str, customers: list[tuple[int, int, int, int, int, int]],
+                  vehicles: int = 3, capacity: int = 50, due: int = 1000) -> Path:
+    """A small instance in Solomon's layout: rows of (x, y, demand, ready, due, service)."""
+    rows = [f"    0      50      50       0       0    {due}       0"]
+    rows += [f"    {k}      {x}      {y}      {d}      {r}      {u}      {s}"
+             for k, (x, y, d, r, u, s) in enumerate(customers, start=1)]
+    path.write_text(f"{name}\n\nVEHICLE\nNUMBER     CAPACITY\n  {vehicles}         {capacity}\n\nCUSTOMER\n"
+                    "CUST NO.   XCOORD.   YCOORD.    DEMAND   READY TIME   DUE DATE   SERVICE TIME\n\n"
+                    + "\n".join(rows) + "\n")
+    return path
+
+
+SQUARE = [(60, 50, 10, 0, 1000, 10), (60, 60, 10, 0, 1000, 10), (50, 60, 10, 0, 1000, 10),
+          (40, 40, 10, 0, 1000, 10), (40, 30, 10, 0, 1000, 10), (30, 40, 10, 0, 1000, 10)]
+
+
+def test_solomon_prints_one_line_per_instance(tmp_path):
+    files = [write_solomon(tmp_path / "A.txt", "TINY-A", SQUARE),
+             write_solomon(tmp_path / "B.txt", "TINY-B", [(x, y, d, 0, 60, s) for x, y, d, _, _, s in SQUARE])]
     answer = run_cli("solomon", *map(str, files), "--time-limit", "1")
     assert answer.returncode == 0, answer.stderr
     lines = [json.loads(line) for line in answer.stdout.splitlines()]
-    assert [line["instance"] for line in lines] == ["C101", "R101"]
+    assert [line["instance"] for line in lines] == ["TINY-A", "TINY-B"]
     for line, path in zip(lines, files):
         assert set(line) == {"instance", "vehicles", "distance", "routes", "solve_s"}
         assert check_routes(read_instance(path), line["routes"]) == []
         assert line["vehicles"] == len(line["routes"])
 
 
-def test_a_solomon_instance_is_solved_close_to_the_best_known():
-    instance = read_instance(SOLOMON / "25" / "C101.txt")
+def test_a_small_solomon_instance_is_solved_to_optimality(tmp_path):
+    # Capacity 30 splits the six customers into two loops of three; the best such
+    # split, found here by brute force, is what the solver must reach.
+    instance = read_instance(write_solomon(tmp_path / "C.txt", "TINY-C", SQUARE, capacity=30))
+    numbers = [c.number for c in instance.customers]
+    best = min(route_distance(instance, list(first)) + route_distance(instance, list(second))
+               for first in itertools.permutations(numbers, 3)
+               for second in itertools.permutations([n for n in numbers if n not in first]))
     answer = solve_solomon(instance, time_limit_s=2)
     assert check_routes(instance, answer["routes"]) == []
-    assert answer["distance"] <= 191.3 * 1.02  # C101.25 best known 191.3 (truncated distances)
+    assert answer["distance"] == pytest.approx(best, abs=0.01)
+
+
+def test_a_malformed_solomon_file_exits_2(tmp_path):
+    path = tmp_path / "bad.txt"
+    path.write_text("NOT A SOLOMON FILE\n")
+    answer = run_cli("solomon", str(path), "--time-limit", "1")
+    assert answer.returncode == 2 and "not a Solomon instance" in answer.stderr
 
 
 # --- road-network travel ------------------------------------------------------------------------
