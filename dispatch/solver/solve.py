@@ -2,6 +2,7 @@
 format's JSON shape, verified before it is returned."""
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from typing import Any
 from dispatch.solver.check import check_plan
 from dispatch.solver.explain import allowed_engineers
 from dispatch.solver.problem import Problem, parse_problem
+from dispatch.solver.split import MAX_PART_JOBS, merge_plans, repair_borders, split_problem
 from dispatch.solver.routing import (DEFAULT_FIRST_SOLUTION, DEFAULT_METAHEURISTIC, Instance, VehicleBreak,
                                      VehicleRoute, solve_instance)
 from dispatch.solver.travel import HaversineTravel, TravelProvider
@@ -31,6 +33,9 @@ def solve(problem_data: dict[str, Any], *, time_limit_s: float = 30.0, on_progre
     with the objective's parts (`priority_served`, `assigned`, `travel_s`)."""
     started = time.monotonic()
     problem = parse_problem(problem_data)
+    if len(problem.jobs) > MAX_PART_JOBS and len(problem.engineers) > 1:
+        return _solve_in_parts(problem_data, problem, time_limit_s=time_limit_s, started=started, travel=travel,
+                               first_solution=first_solution, metaheuristic=metaheuristic, on_progress=on_progress)
     provider = travel or HaversineTravel(problem.travel.speed_kmh, problem.travel.road_factor)
     layout = _Layout(problem, provider)
     allowed, unplaceable = allowed_engineers(problem, travel_to=layout.to_job, travel_back=layout.to_end)
@@ -60,6 +65,62 @@ def solve(problem_data: dict[str, Any], *, time_limit_s: float = 30.0, on_progre
     if violations:
         raise SolverError("the plan breaks its own rules: " + "; ".join(violations[:5]))
     return plan
+
+
+def _solve_in_parts(problem_data: dict[str, Any], problem: Problem, *, time_limit_s: float, started: float,
+                    travel: TravelProvider | None, first_solution: str, metaheuristic: str,
+                    on_progress: ProgressHook | None) -> dict[str, Any]:
+    """A large day as territories (`dispatch.solver.split`): jobs nobody could do are
+    explained first, the rest split, each part solved, the plans merged, and what a
+    part could not fit offered across the borders."""
+    model = HaversineTravel(problem.travel.speed_kmh, problem.travel.road_factor)
+    lookup = (lambda a, b: model.between(a, b)[1]) if travel is None else None
+    if lookup is None:
+        seconds, _ = travel.matrix([e.start for e in problem.engineers] + [e.end or e.start for e in problem.engineers]
+                                   + [job.location for job in problem.jobs])
+        n_eng = len(problem.engineers)
+        to_job = lambda e, j: seconds[e][2 * n_eng + j]  # noqa: E731
+        to_end = lambda e, j: 0 if problem.engineers[e].end is None else seconds[2 * n_eng + j][n_eng + e]  # noqa: E731
+    else:
+        to_job = lambda e, j: lookup(problem.engineers[e].start, problem.jobs[j].location)  # noqa: E731
+        to_end = lambda e, j: (0 if problem.engineers[e].end is None  # noqa: E731
+                               else lookup(problem.jobs[j].location, problem.engineers[e].end))
+    allowed, unplaceable = allowed_engineers(problem, travel_to=to_job, travel_back=to_end)
+    placeable = {problem.jobs[j].id for j in allowed}
+    workable = {**problem_data, "jobs": [job for job in problem_data["jobs"] if job["id"] in placeable]}
+    parts = math.ceil(len(workable["jobs"]) / MAX_PART_JOBS)
+
+    def solver(data: dict[str, Any], seconds_: float) -> dict[str, Any]:
+        return solve(data, time_limit_s=seconds_, travel=travel, first_solution=first_solution,
+                     metaheuristic=metaheuristic)
+
+    plans = []
+    sub_problems = split_problem(workable, parts) if parts > 1 else [workable]
+    for k, sub in enumerate(sub_problems):
+        # Most of the time to the parts, shared by what each still has to do.
+        share = (time_limit_s * 0.85 - (time.monotonic() - started)) / (len(sub_problems) - k)
+        plans.append(solver(sub, max(1.0, share)))
+        if on_progress is not None:
+            so_far = merge_plans(plans)["summary"]
+            on_progress(min(100.0, 100.0 * (time.monotonic() - started) / time_limit_s),
+                        {key: so_far[key] for key in ("priority_served", "assigned", "travel_s")})
+    merged = merge_plans(plans)
+    repaired = repair_borders(workable, merged, solver, budget_s=max(0.0, time_limit_s - (time.monotonic() - started)))
+    # Jobs still out were placeable by someone: what stopped them is room, not skills.
+    for entry in repaired["unassigned"]:
+        if entry["reason"] != "capacity":
+            entry["reason"], entry["detail"] = "capacity", ("could be done alone, but no route had room for it "
+                                                            "alongside work of equal or higher priority")
+    order = {job.id: k for k, job in enumerate(problem.jobs)}
+    repaired["unassigned"] += [{"job": u.job, "reason": u.reason, "detail": u.detail} for u in unplaceable]
+    repaired["unassigned"].sort(key=lambda entry: order[entry["job"]])
+    repaired["summary"]["unassigned"] = len(repaired["unassigned"])
+    repaired["summary"]["solve_s"] = round(time.monotonic() - started, 3)
+    if travel is None:
+        violations = check_plan(problem, repaired)
+        if violations:
+            raise SolverError("the merged plan breaks its own rules: " + "; ".join(violations[:5]))
+    return repaired
 
 
 class _Scale:
