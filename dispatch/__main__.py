@@ -12,7 +12,8 @@ import json
 import sys
 
 from dispatch.solver import ProblemError, solve
-from dispatch.solver.routing import DEFAULT_FIRST_SOLUTION, DEFAULT_METAHEURISTIC, SOLOMON_METAHEURISTIC
+from dispatch.solver.routing import (DEFAULT_FIRST_SOLUTION, DEFAULT_METAHEURISTIC, SOLOMON_FIRST_SOLUTION,
+                                     SOLOMON_METAHEURISTIC)
 from dispatch.solver.solomon import SolomonFormatError, read_instance, solve_solomon
 
 EXIT_BAD_INPUT = 2
@@ -25,10 +26,11 @@ def main(argv: list[str] | None = None) -> int:
     solve_cmd.add_argument("problem", help="problem file, or - for stdin")
     solomon_cmd = commands.add_parser("solomon", help="solve Solomon VRPTW instances")
     solomon_cmd.add_argument("files", nargs="+")
-    for command, metaheuristic in ((solve_cmd, DEFAULT_METAHEURISTIC), (solomon_cmd, SOLOMON_METAHEURISTIC)):
+    for command, first, metaheuristic in ((solve_cmd, DEFAULT_FIRST_SOLUTION, DEFAULT_METAHEURISTIC),
+                                          (solomon_cmd, SOLOMON_FIRST_SOLUTION, SOLOMON_METAHEURISTIC)):
         command.add_argument("--time-limit", type=float, default=30.0, metavar="SECONDS")
         # For measuring other strategies (bench/README.md); the defaults were chosen that way.
-        command.add_argument("--first-solution", default=DEFAULT_FIRST_SOLUTION, help=argparse.SUPPRESS)
+        command.add_argument("--first-solution", default=first, help=argparse.SUPPRESS)
         command.add_argument("--metaheuristic", default=metaheuristic, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.time_limit <= 0:

@@ -17,11 +17,14 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 FirstSolution = routing_enums_pb2.FirstSolutionStrategy
 Metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic
 
-# Chosen by measurement (bench/README.md): on field-service days parallel cheapest
-# insertion + guided local search served the most priority; on Solomon instances
-# (distance only) the same start with tabu search had the smallest mean gap.
-DEFAULT_FIRST_SOLUTION = "PARALLEL_CHEAPEST_INSERTION"
+# Chosen by measurement (bench/README.md). Field-service days: local cheapest insertion,
+# taking the jobs with the highest drop penalty per allowed engineer first (the most
+# important and hardest to place), then guided local search, served the most priority.
+# Solomon instances (distance only): parallel cheapest insertion and tabu search had
+# the smallest mean gap.
+DEFAULT_FIRST_SOLUTION = "LOCAL_CHEAPEST_INSERTION"
 DEFAULT_METAHEURISTIC = "GUIDED_LOCAL_SEARCH"
+SOLOMON_FIRST_SOLUTION = "PARALLEL_CHEAPEST_INSERTION"
 SOLOMON_METAHEURISTIC = "TABU_SEARCH"
 
 
@@ -149,6 +152,10 @@ def solve_instance(instance: Instance, *, time_limit_s: float, first_solution: s
 
     parameters = pywrapcp.DefaultRoutingSearchParameters()
     parameters.first_solution_strategy = getattr(FirstSolution, first_solution)
+    sorting = parameters.local_cheapest_insertion_parameters
+    sorting.insertion_sorting_properties.append(
+        sorting.DESCRIPTOR.fields_by_name["insertion_sorting_properties"].enum_type
+        .values_by_name["SORTING_PROPERTY_PENALTY_OVER_ALLOWED_VEHICLES_RATIO"].number)
     parameters.local_search_metaheuristic = getattr(Metaheuristic, metaheuristic)
     remaining_ms = max(100, int((time_limit_s - (time.monotonic() - started)) * 1000))
     parameters.time_limit.FromMilliseconds(remaining_ms)

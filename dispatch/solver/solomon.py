@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from dispatch.solver.routing import DEFAULT_FIRST_SOLUTION, SOLOMON_METAHEURISTIC, Instance, solve_instance
+from dispatch.solver.routing import SOLOMON_FIRST_SOLUTION, SOLOMON_METAHEURISTIC, Instance, solve_instance
 
 SCALE = 1000
 
@@ -109,7 +109,7 @@ def check_routes(instance: SolomonInstance, routes: list[list[int]]) -> list[str
     return errors
 
 
-def solve_solomon(instance: SolomonInstance, *, time_limit_s: float, first_solution: str = DEFAULT_FIRST_SOLUTION,
+def solve_solomon(instance: SolomonInstance, *, time_limit_s: float, first_solution: str = SOLOMON_FIRST_SOLUTION,
                   metaheuristic: str = SOLOMON_METAHEURISTIC) -> dict:
     """Solve one instance and answer in the CLI's line format."""
     started = time.monotonic()
