@@ -160,3 +160,38 @@ def _rebuild(routes: dict[str, dict], unassigned: list[dict], jobs: dict[str, di
         "travel_s": sum(route["travel_s"] for route in kept),
         "distance_m": sum(route["distance_m"] for route in kept),
         "solve_s": plan["summary"]["solve_s"]}}
+
+
+def explain_leftovers(data: dict[str, Any], plan: dict[str, Any]) -> dict[str, Any]:
+    """Give jobs left out with a part's reason (nobody *in that part* could do them)
+    the reason that holds for the whole day: `capacity` when some engineer anywhere
+    could have done them alone, the day-wide pre-check's reason otherwise."""
+    from dispatch.solver.explain import allowed_engineers
+    from dispatch.solver.problem import parse_problem
+    from dispatch.solver.travel import HaversineTravel
+
+    local = [entry for entry in plan["unassigned"] if entry["reason"] != "capacity"]
+    if not local:
+        return plan
+    ids = {entry["job"] for entry in local}
+    subset = {**data, "jobs": [job for job in data["jobs"] if job["id"] in ids]}
+    problem = parse_problem(subset)
+    model = HaversineTravel(problem.travel.speed_kmh, problem.travel.road_factor)
+
+    def to_job(e: int, j: int) -> int:
+        return model.between(problem.engineers[e].start, problem.jobs[j].location)[1]
+
+    def to_end(e: int, j: int) -> int:
+        end = problem.engineers[e].end
+        return 0 if end is None else model.between(problem.jobs[j].location, end)[1]
+
+    _, unplaceable = allowed_engineers(problem, travel_to=to_job, travel_back=to_end)
+    day_wide = {u.job: u for u in unplaceable}
+    for entry in local:
+        reason = day_wide.get(entry["job"])
+        if reason is None:
+            entry["reason"], entry["detail"] = "capacity", ("could be done alone, but no route had room for it "
+                                                            "alongside work of equal or higher priority")
+        else:
+            entry["reason"], entry["detail"] = reason.reason, reason.detail
+    return plan

@@ -155,3 +155,20 @@ def test_unknown_runs_are_404(client, as_role):
         answer = client.get(path, headers=headers)
         assert answer.status_code == 404 and answer.json["status"] == "not_found"
     assert client.post(f"{RUNS}/999999/apply", headers=headers).status_code == 404
+
+
+def test_a_very_large_run_is_shared_out_as_territories(client, as_role, app, queue, day_of_work, monkeypatch):
+    from dispatch import jobs, territories
+
+    monkeypatch.setattr(jobs, "TERRITORY_RUN_JOBS", 3)
+    monkeypatch.setattr(territories, "MAX_PART_JOBS", 2)
+    _, orders = day_of_work
+    _, headers = as_role(Role.DISPATCHER)
+    run_id = client.post(RUNS, headers=headers, json={"date": DAY.isoformat(), "time_limit_s": 2}).json["id"]
+    work_off(app, queue)  # the run job queues three territories and the job that combines them
+    run = client.get(f"{RUNS}/{run_id}", headers=headers).json
+    assert run["status"] == "succeeded", run["error"]
+    kinds = {change["number"]: change["kind"] for change in run["changes"]}
+    assert kinds == {**{o.number: "assign" for o in orders[:4]}, orders[4].number: "unassigned"}
+    assert next(c for c in run["changes"] if c["number"] == orders[4].number)["reason"] == "skill_unavailable"
+    assert client.post(f"{RUNS}/{run_id}/apply", headers=headers).json["applied_counts"] == {"assign": 4}
