@@ -46,11 +46,12 @@ def _register_apis(app: Flask) -> None:
     from app.workorders.routes import BLUEPRINTS as workorder_blueprints
     from dispatch.assist_routes import blp as dispatch_assist_blp
     from dispatch.routes import blp as dispatch_runs_blp
+    from inventory.routes import blp as inventory_blp
 
     api.init_app(app)
     for blueprint in (health_blp, auth_blp, users_blp, customers_blp, sites_blp, assets_blp, skills_blp,
                       engineers_blp, *workorder_blueprints, lifecycle_blp, notes_blp, dispatch_runs_blp,
-                      dispatch_assist_blp):
+                      dispatch_assist_blp, inventory_blp):
         api.register_blueprint(blueprint)
 
     import mobile_api

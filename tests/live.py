@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Tables that belong to PostGIS or Alembic, not to the application.
 KEEP_TABLES = {"alembic_version", "spatial_ref_sys"}
 SERVER_WORKERS = 4
+SERVER_THREADS = 4  # 16 requests in flight at once, each with its own connection
 
 
 def empty_all_tables(engine: Engine) -> None:
@@ -98,7 +99,7 @@ def _live_server_process(database_url) -> Iterator[LiveServer]:
     gunicorn = Path(sys.executable).with_name("gunicorn")
     process = subprocess.Popen(
         [str(gunicorn), "--bind", f"127.0.0.1:{port}", "--workers", str(SERVER_WORKERS),
-         "--log-level", "warning", "wsgi:app"],
+         "--threads", str(SERVER_THREADS), "--log-level", "warning", "wsgi:app"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     server = LiveServer(f"http://127.0.0.1:{port}")
     try:

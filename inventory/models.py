@@ -1,0 +1,98 @@
+"""Spare parts: the catalogue, where stock is kept, the append-only ledger of every
+movement, and the cached stock level per part and location that the ledger proves."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import enum_column
+from app.db import Base, TimestampMixin
+from app.geo import point_column_type
+
+
+class Part(Base, TimestampMixin):
+    __tablename__ = "parts"
+    __table_args__ = (CheckConstraint("unit_cost_cents >= 0", name="unit_cost_not_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sku: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    unit: Mapped[str] = mapped_column(String(16), default="pcs")
+    # List price for new stock; what an issue costs is the location's moving average.
+    unit_cost_cents: Mapped[int] = mapped_column(default=0)
+    serial_tracked: Mapped[bool] = mapped_column(default=False)
+    compatible_models: Mapped[list[str]] = mapped_column(JSONB, default=list)
+
+
+class LocationKind(str, enum.Enum):
+    WAREHOUSE = "warehouse"
+    VAN = "van"
+    RETURNS = "returns"   # where defective parts go back to
+
+
+class StockLocation(Base, TimestampMixin):
+    __tablename__ = "stock_locations"
+    __table_args__ = (
+        CheckConstraint("(kind = 'van') = (engineer_id IS NOT NULL)", name="vans_belong_to_engineers"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[LocationKind] = mapped_column(enum_column(LocationKind, "stock_location_kind"))
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    location: Mapped[Any | None] = mapped_column(point_column_type())
+    # One van per engineer.
+    engineer_id: Mapped[int | None] = mapped_column(ForeignKey("engineers.id"), unique=True)
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+
+class StockLevel(Base):
+    """On hand and reserved per part and location, changed in the same transaction as
+    the ledger row that explains it, under a row lock."""
+    __tablename__ = "stock_levels"
+    __table_args__ = (
+        CheckConstraint("on_hand >= 0", name="on_hand_not_negative"),
+        CheckConstraint("reserved >= 0 AND reserved <= on_hand", name="reserved_within_on_hand"),
+        CheckConstraint("average_cost_cents >= 0", name="average_cost_not_negative"),
+    )
+
+    part_id: Mapped[int] = mapped_column(ForeignKey("parts.id"), primary_key=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("stock_locations.id"), primary_key=True, index=True)
+    on_hand: Mapped[int] = mapped_column(default=0)
+    reserved: Mapped[int] = mapped_column(default=0)
+    average_cost_cents: Mapped[int] = mapped_column(default=0)
+
+    part: Mapped[Part] = relationship()
+    location: Mapped[StockLocation] = relationship()
+
+
+class MovementKind(str, enum.Enum):
+    RECEIPT = "receipt"
+    TRANSFER = "transfer"
+    ISSUE = "issue"            # consumed on a work order
+
+
+class StockMovement(Base):
+    """Immutable: a trigger in the migration refuses UPDATE and DELETE."""
+    __tablename__ = "stock_movements"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("from_location_id IS NOT NULL OR to_location_id IS NOT NULL", name="has_a_location"),
+        Index("ix_stock_movements_part_created", "part_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[MovementKind] = mapped_column(enum_column(MovementKind, "stock_movement_kind"))
+    part_id: Mapped[int] = mapped_column(ForeignKey("parts.id"))
+    from_location_id: Mapped[int | None] = mapped_column(ForeignKey("stock_locations.id"))
+    to_location_id: Mapped[int | None] = mapped_column(ForeignKey("stock_locations.id"))
+    quantity: Mapped[int]
+    unit_cost_cents: Mapped[int]
+    work_order_id: Mapped[int | None] = mapped_column(ForeignKey("work_orders.id"), index=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]

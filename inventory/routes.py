@@ -1,0 +1,119 @@
+"""The inventory API under /api/v1/inventory: catalogue, locations, levels, movements."""
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_jwt_extended import current_user
+from sqlalchemy import select
+
+from app.api import Blueprint, ErrorSchema
+from app.auth.models import Role
+from app.db import get_session, unit_of_work
+from app.idempotency.web import idempotent
+from app.pagination import paginate
+from app.workorders.access import get_visible_order
+from inventory import service
+from inventory.models import StockLocation
+from inventory.schemas import (IssueSchema, StockLevelQueryArgsSchema, StockLevelSchema, StockLocationCreateSchema, StockLocationSchema,
+                               StockMovementSchema, OrderPartsCostSchema, PartCreateSchema, PartQueryArgsSchema, PartSchema,
+                               ReceiptSchema, TransferSchema)
+
+blp = Blueprint("inventory", __name__, url_prefix="/api/v1/inventory",
+                description="Spare parts: catalogue, stock locations, levels and the movement ledger")
+
+STOCK_KEEPERS = (Role.WAREHOUSE, Role.MANAGER)
+READERS = (Role.WAREHOUSE, Role.MANAGER, Role.DISPATCHER, Role.AGENT)
+ISSUERS = (Role.WAREHOUSE, Role.MANAGER, Role.DISPATCHER)
+IDEMPOTENCY_DOC = {"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string"},
+                   "description": "A retry with the same key gets the first answer, never a second movement"}
+CONFLICTS = "Not enough free stock (`insufficient_stock`), or the order is closed (`conflict`)"
+
+
+@blp.route("/parts")
+class Parts(MethodView):
+    @blp.requires_role(*READERS)
+    @blp.arguments(PartQueryArgsSchema, location="query")
+    @blp.response(200, PartSchema(many=True))
+    @blp.paginate()
+    def get(self, args, pagination_parameters):
+        """Search the parts catalogue by SKU, name or compatible model."""
+        return paginate(get_session(), service.parts_query(q=args.get("q")), pagination_parameters)
+
+    @blp.requires_role(*STOCK_KEEPERS)
+    @blp.arguments(PartCreateSchema)
+    @blp.response(201, PartSchema)
+    @blp.alt_response(409, schema=ErrorSchema, description="The SKU exists (`conflict`)")
+    def post(self, data):
+        """Add a part to the catalogue."""
+        with unit_of_work() as session:
+            return service.create_part(session, **data)
+
+
+@blp.route("/locations")
+class Locations(MethodView):
+    @blp.requires_role(*READERS)
+    @blp.response(200, StockLocationSchema(many=True))
+    @blp.paginate()
+    def get(self, pagination_parameters):
+        """Warehouses, vans and return locations."""
+        query = select(StockLocation).where(StockLocation.is_active.is_(True)).order_by(StockLocation.id)
+        return paginate(get_session(), query, pagination_parameters)
+
+    @blp.requires_role(*STOCK_KEEPERS)
+    @blp.arguments(StockLocationCreateSchema)
+    @blp.response(201, StockLocationSchema)
+    @blp.alt_response(409, schema=ErrorSchema, description="Name taken, or the engineer has a van (`conflict`)")
+    @blp.alt_response(422, schema=ErrorSchema, description="A van without an engineer, or the reverse")
+    def post(self, data):
+        """Add a warehouse (with its point), an engineer's van or a return location."""
+        with unit_of_work() as session:
+            return service.create_location(session, **data)
+
+
+@blp.route("/levels")
+class Levels(MethodView):
+    @blp.requires_role(*READERS)
+    @blp.arguments(StockLevelQueryArgsSchema, location="query")
+    @blp.response(200, StockLevelSchema(many=True))
+    @blp.paginate()
+    def get(self, args, pagination_parameters):
+        """Stock on hand, reserved and available per part and location."""
+        return paginate(get_session(), service.levels_query(**args), pagination_parameters)
+
+
+def _movement_endpoint(path: str, schema, function, roles, summary: str) -> None:
+    def view(data):
+        with unit_of_work() as session:
+            return function(session, actor=current_user, **data)
+
+    # The docstring is read when the route is registered, so it is set first.
+    view.__doc__ = summary
+    view.__name__ = path.strip("/")
+    decorated = blp.doc(parameters=[IDEMPOTENCY_DOC])(view)
+    decorated = blp.alt_response(409, schema=ErrorSchema, description=CONFLICTS)(decorated)
+    decorated = blp.alt_response(404, schema=ErrorSchema,
+                                 description="Unknown part, location or order (`not_found`)")(decorated)
+    decorated = blp.response(201, StockMovementSchema)(decorated)
+    decorated = blp.arguments(schema)(decorated)
+    decorated = idempotent(decorated)
+    decorated = blp.requires_role(*roles)(decorated)
+    blp.route(path, methods=["POST"], endpoint=view.__name__)(decorated)
+
+
+_movement_endpoint("/receipts", ReceiptSchema, service.receive, STOCK_KEEPERS,
+                   "Receive stock from a supplier at a unit cost (moving average).")
+_movement_endpoint("/transfers", TransferSchema, service.transfer, STOCK_KEEPERS,
+                   "Move stock between warehouses and vans.")
+_movement_endpoint("/issues", IssueSchema, service.issue_to_order, ISSUERS,
+                   "Consume parts on a work order; stock never goes below zero.")
+
+
+@blp.route("/work-orders/<int:order_id>/parts-cost")
+class OrderPartsCost(MethodView):
+    @blp.requires_role(*READERS)
+    @blp.response(200, OrderPartsCostSchema)
+    @blp.alt_response(404, schema=ErrorSchema, description="No such order (`not_found`)")
+    def get(self, order_id):
+        """The parts cost of a work order: what was issued to it, at average cost."""
+        session = get_session()
+        get_visible_order(session, order_id, current_user)
+        return {"work_order_id": order_id, "parts_cost_cents": service.parts_cost_of_order(session, order_id)}

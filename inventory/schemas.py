@@ -1,0 +1,111 @@
+"""Request and response bodies of the inventory API."""
+from __future__ import annotations
+
+import marshmallow as ma
+
+from app.api import SchemaBase
+from app.geo_fields import GeoJSONPoint
+from inventory.models import LocationKind, MovementKind
+from inventory.service import MAX_QUANTITY
+
+_quantity = dict(required=True, strict=True, validate=ma.validate.Range(min=1, max=MAX_QUANTITY),
+                 metadata={"description": f"Whole units, 1 to {MAX_QUANTITY}"})
+_id = dict(required=True, strict=True, validate=ma.validate.Range(min=1))
+
+
+class PartCreateSchema(SchemaBase):
+    sku = ma.fields.String(required=True, validate=ma.validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$"))
+    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    unit = ma.fields.String(load_default="pcs", validate=ma.validate.Length(min=1, max=16))
+    unit_cost_cents = ma.fields.Integer(strict=True, load_default=0, validate=ma.validate.Range(min=0, max=10**9))
+    serial_tracked = ma.fields.Boolean(load_default=False)
+    compatible_models = ma.fields.List(ma.fields.String(validate=ma.validate.Length(min=1, max=200)),
+                                       load_default=list, validate=ma.validate.Length(max=200))
+
+
+class PartSchema(ma.Schema):
+    id = ma.fields.Integer()
+    sku = ma.fields.String()
+    name = ma.fields.String()
+    unit = ma.fields.String()
+    unit_cost_cents = ma.fields.Integer()
+    serial_tracked = ma.fields.Boolean()
+    compatible_models = ma.fields.List(ma.fields.String())
+
+
+class PartQueryArgsSchema(ma.Schema):
+    q = ma.fields.String(validate=ma.validate.Length(min=1, max=200),
+                         metadata={"description": "Text in the SKU, name or a compatible model"})
+
+
+class StockLocationCreateSchema(SchemaBase):
+    kind = ma.fields.Enum(LocationKind, by_value=True, required=True)
+    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    location = GeoJSONPoint(allow_none=True)
+    engineer_id = ma.fields.Integer(strict=True, allow_none=True, validate=ma.validate.Range(min=1),
+                                    metadata={"description": "Required for a van, its engineer"})
+
+
+class StockLocationSchema(ma.Schema):
+    id = ma.fields.Integer()
+    kind = ma.fields.Enum(LocationKind, by_value=True)
+    name = ma.fields.String()
+    location = GeoJSONPoint(allow_none=True)
+    engineer_id = ma.fields.Integer(allow_none=True)
+
+
+class StockLevelQueryArgsSchema(ma.Schema):
+    part_id = ma.fields.Integer(validate=ma.validate.Range(min=1))
+    location_id = ma.fields.Integer(validate=ma.validate.Range(min=1))
+
+
+class StockLevelSchema(ma.Schema):
+    part_id = ma.fields.Integer()
+    location_id = ma.fields.Integer()
+    on_hand = ma.fields.Integer()
+    reserved = ma.fields.Integer()
+    available = ma.fields.Function(lambda level: level.on_hand - level.reserved)
+    average_cost_cents = ma.fields.Integer()
+
+
+class ReceiptSchema(SchemaBase):
+    part_id = ma.fields.Integer(**_id)
+    location_id = ma.fields.Integer(**_id)
+    quantity = ma.fields.Integer(**_quantity)
+    unit_cost_cents = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=0, max=10**9))
+    note = ma.fields.String(validate=ma.validate.Length(max=1000))
+
+
+class TransferSchema(SchemaBase):
+    part_id = ma.fields.Integer(**_id)
+    from_location_id = ma.fields.Integer(**_id)
+    to_location_id = ma.fields.Integer(**_id)
+    quantity = ma.fields.Integer(**_quantity)
+    note = ma.fields.String(validate=ma.validate.Length(max=1000))
+
+
+class IssueSchema(SchemaBase):
+    part_id = ma.fields.Integer(**_id)
+    location_id = ma.fields.Integer(**_id)
+    work_order_id = ma.fields.Integer(**_id)
+    quantity = ma.fields.Integer(**_quantity)
+    note = ma.fields.String(validate=ma.validate.Length(max=1000))
+
+
+class StockMovementSchema(ma.Schema):
+    id = ma.fields.Integer()
+    kind = ma.fields.Enum(MovementKind, by_value=True)
+    part_id = ma.fields.Integer()
+    from_location_id = ma.fields.Integer(allow_none=True)
+    to_location_id = ma.fields.Integer(allow_none=True)
+    quantity = ma.fields.Integer()
+    unit_cost_cents = ma.fields.Integer()
+    work_order_id = ma.fields.Integer(allow_none=True)
+    actor_id = ma.fields.Integer()
+    note = ma.fields.String(allow_none=True)
+    created_at = ma.fields.DateTime()
+
+
+class OrderPartsCostSchema(ma.Schema):
+    work_order_id = ma.fields.Integer()
+    parts_cost_cents = ma.fields.Integer(metadata={"description": "Issued to the order, at average cost"})

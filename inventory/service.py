@@ -1,0 +1,206 @@
+"""Stock movements: every change of stock is a ledger row plus the matching change of
+the cached levels, in the caller's transaction, under row locks.
+
+Levels are locked with SELECT … FOR UPDATE in one global order (part, location), so
+two movements touching the same rows queue instead of deadlocking, and a check that
+stock suffices is made on the locked, current row. The CHECK constraints of the table
+are the last line: on-hand can never go negative, whatever the code does.
+"""
+from __future__ import annotations
+
+from sqlalchemy import Select, Text, cast, func, or_, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from app.auth.models import User
+from app.db import utcnow
+from app.errors import ConflictError, NotFoundError, ValidationFailedError
+from app.geo import make_point
+from app.workorders.models import OPEN_STATUSES, WorkOrder
+from inventory.models import LocationKind, MovementKind, Part, StockLevel, StockLocation, StockMovement
+
+MAX_QUANTITY = 100_000
+
+
+class InsufficientStockError(ConflictError):
+    code = "insufficient_stock"
+
+
+# --- catalogue and locations ----------------------------------------------------------------------
+
+def create_part(session: Session, *, sku: str, name: str, unit: str = "pcs", unit_cost_cents: int = 0,
+                serial_tracked: bool = False, compatible_models: list[str] | None = None) -> Part:
+    if session.scalar(select(Part.id).where(Part.sku == sku)) is not None:
+        raise ConflictError(f"A part with SKU {sku} exists", sku=sku)
+    part = Part(sku=sku, name=name, unit=unit, unit_cost_cents=unit_cost_cents, serial_tracked=serial_tracked,
+                compatible_models=compatible_models or [])
+    session.add(part)
+    session.flush()
+    return part
+
+
+def parts_query(*, q: str | None = None) -> Select:
+    """Parts by SKU, optionally matching `q` in SKU, name or a compatible model."""
+    query = select(Part).order_by(Part.sku)
+    if q:
+        pattern = f"%{q.strip()}%"
+        query = query.where(or_(Part.sku.ilike(pattern), Part.name.ilike(pattern),
+                                cast(Part.compatible_models, Text).ilike(pattern)))
+    return query
+
+
+def create_location(session: Session, *, kind: LocationKind, name: str, location: tuple[float, float] | None = None,
+                    engineer_id: int | None = None) -> StockLocation:
+    if (kind is LocationKind.VAN) != (engineer_id is not None):
+        raise ValidationFailedError("A van belongs to exactly one engineer; other locations to none",
+                                    errors={"engineer_id": ["required for a van, not allowed otherwise"]})
+    if session.scalar(select(StockLocation.id).where(StockLocation.name == name)) is not None:
+        raise ConflictError(f"A stock location named {name} exists", name=name)
+    if engineer_id is not None and session.scalar(
+            select(StockLocation.id).where(StockLocation.engineer_id == engineer_id)) is not None:
+        raise ConflictError("This engineer already has a van", engineer_id=engineer_id)
+    row = StockLocation(kind=kind, name=name, engineer_id=engineer_id,
+                        location=make_point(*location) if location else None)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def get_part(session: Session, part_id: int) -> Part:
+    part = session.get(Part, part_id)
+    if part is None:
+        raise NotFoundError(f"Part {part_id} not found", part_id=part_id)
+    return part
+
+
+def get_location(session: Session, location_id: int) -> StockLocation:
+    location = session.get(StockLocation, location_id)
+    if location is None or not location.is_active:
+        raise NotFoundError(f"Stock location {location_id} not found", location_id=location_id)
+    return location
+
+
+def levels_query(*, part_id: int | None = None, location_id: int | None = None) -> Select:
+    query = select(StockLevel).order_by(StockLevel.part_id, StockLevel.location_id)
+    if part_id is not None:
+        query = query.where(StockLevel.part_id == part_id)
+    if location_id is not None:
+        query = query.where(StockLevel.location_id == location_id)
+    return query
+
+
+# --- movements ------------------------------------------------------------------------------------
+
+def _check_quantity(quantity: int) -> None:
+    if not 0 < quantity <= MAX_QUANTITY:
+        raise ValidationFailedError(f"Quantity must be between 1 and {MAX_QUANTITY}",
+                                    errors={"quantity": ["out of range"]})
+
+
+def _locked_levels(session: Session, part_id: int, location_ids: list[int]) -> dict[int, StockLevel]:
+    """The level rows of a part at these locations, created when missing, locked in
+    (part, location) order."""
+    session.execute(insert(StockLevel).values([{"part_id": part_id, "location_id": location_id, "on_hand": 0,
+                                                "reserved": 0, "average_cost_cents": 0}
+                                               for location_id in sorted(set(location_ids))])
+                    .on_conflict_do_nothing())
+    rows = session.scalars(select(StockLevel)
+                           .where(StockLevel.part_id == part_id, StockLevel.location_id.in_(location_ids))
+                           .order_by(StockLevel.location_id).with_for_update().execution_options(populate_existing=True))
+    return {row.location_id: row for row in rows}
+
+
+def _take(level: StockLevel, quantity: int, part: Part, location: StockLocation) -> None:
+    available = level.on_hand - level.reserved
+    if available < quantity:
+        raise InsufficientStockError(
+            f"Only {available} of {part.sku} available at {location.name}, {quantity} asked",
+            part_id=part.id, location_id=location.id, available=available, asked=quantity)
+    level.on_hand -= quantity
+
+
+def _record(session: Session, **fields) -> StockMovement:
+    movement = StockMovement(created_at=utcnow(), **fields)
+    session.add(movement)
+    session.flush()
+    return movement
+
+
+def receive(session: Session, *, actor: User, part_id: int, location_id: int, quantity: int,
+            unit_cost_cents: int, note: str | None = None) -> StockMovement:
+    """Stock arriving from a supplier; the location's moving-average cost absorbs it."""
+    _check_quantity(quantity)
+    if unit_cost_cents < 0:
+        raise ValidationFailedError("Unit cost cannot be negative", errors={"unit_cost_cents": ["negative"]})
+    part, location = get_part(session, part_id), get_location(session, location_id)
+    level = _locked_levels(session, part.id, [location.id])[location.id]
+    total = level.on_hand * level.average_cost_cents + quantity * unit_cost_cents
+    level.on_hand += quantity
+    level.average_cost_cents = round(total / level.on_hand)
+    return _record(session, kind=MovementKind.RECEIPT, part_id=part.id, to_location_id=location.id,
+                   quantity=quantity, unit_cost_cents=unit_cost_cents, actor_id=actor.id, note=note)
+
+
+def transfer(session: Session, *, actor: User, part_id: int, from_location_id: int, to_location_id: int,
+             quantity: int, note: str | None = None) -> StockMovement:
+    """Move stock between locations (warehouse ⇄ van, warehouse → warehouse) at the
+    source's average cost. Raises InsufficientStockError."""
+    _check_quantity(quantity)
+    if from_location_id == to_location_id:
+        raise ValidationFailedError("Source and destination are the same",
+                                    errors={"to_location_id": ["same as from_location_id"]})
+    part = get_part(session, part_id)
+    source, target = get_location(session, from_location_id), get_location(session, to_location_id)
+    levels = _locked_levels(session, part.id, [source.id, target.id])
+    out, into = levels[source.id], levels[target.id]
+    _take(out, quantity, part, source)
+    cost = out.average_cost_cents
+    into.average_cost_cents = round((into.on_hand * into.average_cost_cents + quantity * cost)
+                                    / (into.on_hand + quantity))
+    into.on_hand += quantity
+    return _record(session, kind=MovementKind.TRANSFER, part_id=part.id, from_location_id=source.id,
+                   to_location_id=target.id, quantity=quantity, unit_cost_cents=cost, actor_id=actor.id, note=note)
+
+
+def issue_to_order(session: Session, *, actor: User, part_id: int, location_id: int, work_order_id: int,
+                   quantity: int, note: str | None = None) -> StockMovement:
+    """Parts consumed on a work order, at the location's average cost. Raises
+    InsufficientStockError (409) when not enough is free, NotFoundError for unknown
+    ids, ConflictError for a closed order."""
+    _check_quantity(quantity)
+    part, location = get_part(session, part_id), get_location(session, location_id)
+    order = session.get(WorkOrder, work_order_id)
+    if order is None:
+        raise NotFoundError(f"Work order {work_order_id} not found", work_order_id=work_order_id)
+    if order.status not in OPEN_STATUSES:
+        raise ConflictError(f"Work order {order.number} is {order.status.value}", current_status=order.status.value)
+    level = _locked_levels(session, part.id, [location.id])[location.id]
+    _take(level, quantity, part, location)
+    return _record(session, kind=MovementKind.ISSUE, part_id=part.id, from_location_id=location.id,
+                   quantity=quantity, unit_cost_cents=level.average_cost_cents, work_order_id=order.id,
+                   actor_id=actor.id, note=note)
+
+
+def parts_cost_of_order(session: Session, work_order_id: int) -> int:
+    """What was issued to the order, in cents."""
+    return int(session.scalar(select(func.coalesce(func.sum(StockMovement.quantity * StockMovement.unit_cost_cents), 0))
+                              .where(StockMovement.work_order_id == work_order_id,
+                                     StockMovement.kind == MovementKind.ISSUE)))
+
+
+def reconcile(session: Session) -> list[dict]:
+    """Levels whose on-hand differs from what the ledger sums to; empty when all agree."""
+    incoming = (select(StockMovement.part_id, StockMovement.to_location_id.label("location_id"),
+                       StockMovement.quantity.label("delta")).where(StockMovement.to_location_id.is_not(None)))
+    outgoing = (select(StockMovement.part_id, StockMovement.from_location_id.label("location_id"),
+                       (-StockMovement.quantity).label("delta")).where(StockMovement.from_location_id.is_not(None)))
+    moves = incoming.union_all(outgoing).subquery()
+    ledger = (select(moves.c.part_id, moves.c.location_id, func.sum(moves.c.delta).label("on_hand"))
+              .group_by(moves.c.part_id, moves.c.location_id).subquery())
+    rows = session.execute(
+        select(StockLevel.part_id, StockLevel.location_id, StockLevel.on_hand,
+               func.coalesce(ledger.c.on_hand, 0).label("ledger"))
+        .outerjoin(ledger, (ledger.c.part_id == StockLevel.part_id) & (ledger.c.location_id == StockLevel.location_id))
+        .where(StockLevel.on_hand != func.coalesce(ledger.c.on_hand, 0)))
+    return [{"part_id": r.part_id, "location_id": r.location_id, "cached": r.on_hand, "ledger": int(r.ledger)}
+            for r in rows]

@@ -1,0 +1,109 @@
+"""The inventory API: roles, bad input, idempotent movements."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from app.auth.models import Role
+from inventory import service
+from inventory.models import LocationKind, StockMovement
+from tests.factories import UserFactory, WorkOrderFactory
+
+API = "/api/v1/inventory"
+
+
+@pytest.fixture
+def stocked(session):
+    keeper = UserFactory(role=Role.WAREHOUSE)
+    part = service.create_part(session, sku="FLT-9", name="Air filter", unit_cost_cents=300)
+    warehouse = service.create_location(session, kind=LocationKind.WAREHOUSE, name="Minhang DC")
+    service.receive(session, actor=keeper, part_id=part.id, location_id=warehouse.id, quantity=5, unit_cost_cents=300)
+    return part, warehouse
+
+
+def movements(session) -> int:
+    return session.scalar(select(func.count()).select_from(StockMovement))
+
+
+def test_a_warehouse_user_builds_the_catalogue_and_receives_stock(client, as_role, session):
+    _, headers = as_role(Role.WAREHOUSE)
+    part = client.post(f"{API}/parts", headers=headers, json={"sku": "VLV-2", "name": "Expansion valve",
+                                                              "unit_cost_cents": 4500, "compatible_models": ["VRV IV"]})
+    assert part.status_code == 201, part.json
+    place = client.post(f"{API}/locations", headers=headers, json={
+        "kind": "warehouse", "name": "Baoshan DC", "location": {"type": "Point", "coordinates": [121.49, 31.40]}})
+    assert place.status_code == 201, place.json
+    received = client.post(f"{API}/receipts", headers=headers, json={
+        "part_id": part.json["id"], "location_id": place.json["id"], "quantity": 4, "unit_cost_cents": 4400})
+    assert received.status_code == 201 and received.json["kind"] == "receipt"
+    levels = client.get(f"{API}/levels?part_id={part.json['id']}", headers=headers).json
+    assert levels == [{"part_id": part.json["id"], "location_id": place.json["id"], "on_hand": 4, "reserved": 0,
+                       "available": 4, "average_cost_cents": 4400}]
+    found = client.get(f"{API}/parts?q=vrv", headers=headers).json
+    assert [p["sku"] for p in found] == ["VLV-2"]
+
+
+def test_issue_then_the_order_shows_its_parts_cost(client, as_role, stocked):
+    part, warehouse = stocked
+    order = WorkOrderFactory()
+    _, headers = as_role(Role.DISPATCHER)
+    issued = client.post(f"{API}/issues", headers=headers, json={"part_id": part.id, "location_id": warehouse.id,
+                                                                 "work_order_id": order.id, "quantity": 2})
+    assert issued.status_code == 201, issued.json
+    cost = client.get(f"{API}/work-orders/{order.id}/parts-cost", headers=headers).json
+    assert cost == {"work_order_id": order.id, "parts_cost_cents": 600}
+    too_many = client.post(f"{API}/issues", headers=headers, json={"part_id": part.id, "location_id": warehouse.id,
+                                                                   "work_order_id": order.id, "quantity": 4})
+    assert too_many.status_code == 409 and too_many.json["status"] == "insufficient_stock"
+
+
+@pytest.mark.parametrize("role", [Role.ENGINEER, Role.PARTNER_ENGINEER, Role.CUSTOMER, Role.AGENT])
+def test_roles_that_may_not_move_stock(client, as_role, stocked, role):
+    part, warehouse = stocked
+    _, headers = as_role(role)
+    answer = client.post(f"{API}/receipts", headers=headers, json={
+        "part_id": part.id, "location_id": warehouse.id, "quantity": 1, "unit_cost_cents": 1})
+    assert answer.status_code == 403 and answer.json["status"] == "forbidden"
+
+
+@pytest.mark.parametrize("change, status", [
+    ({"quantity": 0}, 422), ({"quantity": -3}, 422), ({"quantity": 10**9}, 422), ({"quantity": 1.5}, 422),
+    ({"quantity": "2"}, 422), ({"part_id": 999999}, 404), ({"location_id": 999999}, 404),
+    ({"work_order_id": 999999}, 404), ({"colour": "red"}, 422)])
+def test_bad_issues_are_refused_and_change_nothing(client, as_role, session, stocked, change, status):
+    part, warehouse = stocked
+    before = movements(session)
+    _, headers = as_role(Role.WAREHOUSE)
+    body = {"part_id": part.id, "location_id": warehouse.id, "work_order_id": WorkOrderFactory().id, "quantity": 1,
+            **change}
+    answer = client.post(f"{API}/issues", headers=headers, json=body)
+    assert answer.status_code == status, answer.json
+    assert answer.json["status"] in {"validation_error", "not_found"}
+    assert movements(session) == before
+
+
+def test_a_retried_issue_never_issues_twice(client, as_role, session, stocked):
+    part, warehouse = stocked
+    order = WorkOrderFactory()
+    _, headers = as_role(Role.WAREHOUSE)
+    body = {"part_id": part.id, "location_id": warehouse.id, "work_order_id": order.id, "quantity": 1}
+    keyed = {**headers, "Idempotency-Key": "phone-7f3a"}
+    first = client.post(f"{API}/issues", headers=keyed, json=body)
+    again = client.post(f"{API}/issues", headers=keyed, json=body)
+    assert first.status_code == again.status_code == 201
+    assert again.json == first.json and again.headers["Idempotent-Replayed"] == "true"
+    assert session.scalar(select(func.count()).select_from(StockMovement)
+                          .where(StockMovement.work_order_id == order.id)) == 1
+    other = client.post(f"{API}/issues", headers=keyed, json={**body, "quantity": 2})
+    assert other.status_code == 422 and other.json["status"] == "idempotency_key_reused"
+
+
+def test_a_failed_keyed_request_can_be_retried(client, as_role, session, stocked):
+    part, warehouse = stocked
+    order = WorkOrderFactory()
+    _, headers = as_role(Role.WAREHOUSE)
+    keyed = {**headers, "Idempotency-Key": "retry-me"}
+    body = {"part_id": part.id, "location_id": warehouse.id, "work_order_id": order.id, "quantity": 9}
+    assert client.post(f"{API}/issues", headers=keyed, json=body).status_code == 409
+    # Nothing happened, so nothing was remembered: the same request is judged again.
+    assert client.post(f"{API}/issues", headers=keyed, json=body).status_code == 409
