@@ -33,6 +33,8 @@ def create_app(config: BaseConfig | None = None) -> Flask:
     authorise_before_parsing(app)
     register_error_handlers(app)
     register_cli(app)
+    from inventory.cli import inventory_cli
+    app.cli.add_command(inventory_cli)
     return app
 
 

@@ -70,10 +70,27 @@ class StockLevel(Base):
     location: Mapped[StockLocation] = relationship()
 
 
+class Reservation(Base):
+    """What is set aside for one order of one part at one location (the ledger's
+    reserve/release/issue rows explain it); the level's `reserved` is their sum."""
+    __tablename__ = "stock_reservations"
+    __table_args__ = (CheckConstraint("quantity >= 0", name="quantity_not_negative"),)
+
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id"), primary_key=True)
+    part_id: Mapped[int] = mapped_column(ForeignKey("parts.id"), primary_key=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("stock_locations.id"), primary_key=True)
+    quantity: Mapped[int] = mapped_column(default=0)
+
+
 class MovementKind(str, enum.Enum):
     RECEIPT = "receipt"
     TRANSFER = "transfer"
+    RESERVE = "reserve"        # set aside for a work order (on-hand unchanged)
+    RELEASE = "release"        # a reservation given back
     ISSUE = "issue"            # consumed on a work order
+    RETURN = "return"          # back from an order: unused to stock, or defective to a return location
+    ADJUSTMENT = "adjustment"  # a stock count found more or less than the books
+    SCRAP = "scrap"            # written off
 
 
 class StockMovement(Base):
@@ -82,6 +99,8 @@ class StockMovement(Base):
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("from_location_id IS NOT NULL OR to_location_id IS NOT NULL", name="has_a_location"),
+        CheckConstraint("kind NOT IN ('reserve', 'release') OR from_location_id = to_location_id",
+                        name="reservations_stay_in_place"),
         Index("ix_stock_movements_part_created", "part_id", "created_at"),
     )
 

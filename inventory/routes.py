@@ -12,8 +12,8 @@ from app.idempotency.web import idempotent
 from app.pagination import paginate
 from app.workorders.access import get_visible_order
 from inventory import service
-from inventory.models import StockLocation
-from inventory.schemas import (IssueSchema, StockLevelQueryArgsSchema, StockLevelSchema, StockLocationCreateSchema, StockLocationSchema,
+from inventory.models import StockLevel, StockLocation
+from inventory.schemas import (AdjustmentSchema, IssueSchema, ReservationSchema, ReturnSchema, ScrapSchema, StockLevelQueryArgsSchema, StockLevelSchema, StockLocationCreateSchema, StockLocationSchema,
                                StockMovementSchema, OrderPartsCostSchema, PartCreateSchema, PartQueryArgsSchema, PartSchema,
                                ReceiptSchema, TransferSchema)
 
@@ -104,7 +104,33 @@ _movement_endpoint("/receipts", ReceiptSchema, service.receive, STOCK_KEEPERS,
 _movement_endpoint("/transfers", TransferSchema, service.transfer, STOCK_KEEPERS,
                    "Move stock between warehouses and vans.")
 _movement_endpoint("/issues", IssueSchema, service.issue_to_order, ISSUERS,
-                   "Consume parts on a work order; stock never goes below zero.")
+                   "Consume parts on a work order; stock never goes below zero. What the order had "
+                   "reserved at that location is used first.")
+_movement_endpoint("/reservations", ReservationSchema, service.reserve, ISSUERS,
+                   "Reserve parts at a location for a work order (they stop being available to others).")
+_movement_endpoint("/releases", ReservationSchema, service.release, ISSUERS,
+                   "Release (part of) a work order's reservation.")
+_movement_endpoint("/returns", ReturnSchema, service.return_from_order, STOCK_KEEPERS,
+                   "Take parts back from a work order: unused ones to stock, defective ones to a return "
+                   "location; the order's parts cost drops accordingly.")
+_movement_endpoint("/scraps", ScrapSchema, service.scrap, STOCK_KEEPERS, "Write stock off, with the reason.")
+
+
+@blp.route("/adjustments")
+class Adjustments(MethodView):
+    @blp.requires_role(*STOCK_KEEPERS)
+    @idempotent
+    @blp.arguments(AdjustmentSchema)
+    @blp.response(200, StockLevelSchema)
+    @blp.alt_response(404, schema=ErrorSchema, description="Unknown part or location (`not_found`)")
+    @blp.alt_response(409, schema=ErrorSchema, description="The count is below what is reserved (`conflict`)")
+    @blp.doc(parameters=[IDEMPOTENCY_DOC])
+    def post(self, data):
+        """Record a stock count: on-hand becomes what was counted; the difference is a
+        ledger row with the reason. Answers the level after the count."""
+        with unit_of_work() as session:
+            service.adjust(session, actor=current_user, **data)
+            return session.get(StockLevel, (data["part_id"], data["location_id"]))
 
 
 @blp.route("/work-orders/<int:order_id>/parts-cost")

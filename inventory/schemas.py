@@ -92,6 +92,39 @@ class IssueSchema(SchemaBase):
     note = ma.fields.String(validate=ma.validate.Length(max=1000))
 
 
+class ReservationSchema(SchemaBase):
+    part_id = ma.fields.Integer(**_id)
+    location_id = ma.fields.Integer(**_id)
+    work_order_id = ma.fields.Integer(**_id)
+    quantity = ma.fields.Integer(**_quantity)
+    note = ma.fields.String(validate=ma.validate.Length(max=1000))
+
+
+class ReturnSchema(SchemaBase):
+    part_id = ma.fields.Integer(**_id)
+    work_order_id = ma.fields.Integer(**_id)
+    to_location_id = ma.fields.Integer(**_id)
+    quantity = ma.fields.Integer(**_quantity)
+    defective = ma.fields.Boolean(load_default=False,
+                                  metadata={"description": "Defective parts go to a `returns` location"})
+    note = ma.fields.String(validate=ma.validate.Length(max=1000))
+
+
+class AdjustmentSchema(SchemaBase):
+    part_id = ma.fields.Integer(**_id)
+    location_id = ma.fields.Integer(**_id)
+    counted = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=0, max=MAX_QUANTITY),
+                                metadata={"description": "What the stock count found"})
+    reason = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=1000))
+
+
+class ScrapSchema(SchemaBase):
+    part_id = ma.fields.Integer(**_id)
+    location_id = ma.fields.Integer(**_id)
+    quantity = ma.fields.Integer(**_quantity)
+    reason = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=1000))
+
+
 class StockMovementSchema(ma.Schema):
     id = ma.fields.Integer()
     kind = ma.fields.Enum(MovementKind, by_value=True)

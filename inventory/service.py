@@ -8,7 +8,7 @@ are the last line: on-hand can never go negative, whatever the code does.
 """
 from __future__ import annotations
 
-from sqlalchemy import Select, Text, cast, func, or_, select
+from sqlalchemy import Select, Text, case, cast, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -17,7 +17,7 @@ from app.db import utcnow
 from app.errors import ConflictError, NotFoundError, ValidationFailedError
 from app.geo import make_point
 from app.workorders.models import OPEN_STATUSES, WorkOrder
-from inventory.models import LocationKind, MovementKind, Part, StockLevel, StockLocation, StockMovement
+from inventory.models import LocationKind, MovementKind, Part, Reservation, StockLevel, StockLocation, StockMovement
 
 MAX_QUANTITY = 100_000
 
@@ -90,6 +90,25 @@ def levels_query(*, part_id: int | None = None, location_id: int | None = None) 
 
 
 # --- movements ------------------------------------------------------------------------------------
+
+def _open_order(session: Session, work_order_id: int) -> WorkOrder:
+    order = session.get(WorkOrder, work_order_id)
+    if order is None:
+        raise NotFoundError(f"Work order {work_order_id} not found", work_order_id=work_order_id)
+    if order.status not in OPEN_STATUSES:
+        raise ConflictError(f"Work order {order.number} is {order.status.value}", current_status=order.status.value)
+    return order
+
+
+def _reservation(session: Session, work_order_id: int, part_id: int, location_id: int) -> Reservation:
+    """The order's reservation row (locked; created empty when missing). Called after
+    the level row is locked, so the lock order stays level → reservation."""
+    session.execute(insert(Reservation).values(work_order_id=work_order_id, part_id=part_id,
+                                               location_id=location_id, quantity=0).on_conflict_do_nothing())
+    return session.scalars(select(Reservation).where(
+        Reservation.work_order_id == work_order_id, Reservation.part_id == part_id,
+        Reservation.location_id == location_id).with_for_update().execution_options(populate_existing=True)).one()
+
 
 def _check_quantity(quantity: int) -> None:
     if not 0 < quantity <= MAX_QUANTITY:
@@ -169,27 +188,139 @@ def issue_to_order(session: Session, *, actor: User, part_id: int, location_id: 
     ids, ConflictError for a closed order."""
     _check_quantity(quantity)
     part, location = get_part(session, part_id), get_location(session, location_id)
-    order = session.get(WorkOrder, work_order_id)
-    if order is None:
-        raise NotFoundError(f"Work order {work_order_id} not found", work_order_id=work_order_id)
-    if order.status not in OPEN_STATUSES:
-        raise ConflictError(f"Work order {order.number} is {order.status.value}", current_status=order.status.value)
+    order = _open_order(session, work_order_id)
     level = _locked_levels(session, part.id, [location.id])[location.id]
+    held = _reservation(session, order.id, part.id, location.id)
+    from_reservation = min(quantity, held.quantity)
+    # What this order had set aside is used first; the rest must be free stock.
+    held.quantity -= from_reservation
+    level.reserved -= from_reservation
     _take(level, quantity, part, location)
     return _record(session, kind=MovementKind.ISSUE, part_id=part.id, from_location_id=location.id,
                    quantity=quantity, unit_cost_cents=level.average_cost_cents, work_order_id=order.id,
                    actor_id=actor.id, note=note)
 
 
+def reserve(session: Session, *, actor: User, part_id: int, location_id: int, work_order_id: int,
+            quantity: int, note: str | None = None) -> StockMovement:
+    """Set parts aside at a location for an order. Raises InsufficientStockError."""
+    _check_quantity(quantity)
+    part, location = get_part(session, part_id), get_location(session, location_id)
+    order = _open_order(session, work_order_id)
+    level = _locked_levels(session, part.id, [location.id])[location.id]
+    available = level.on_hand - level.reserved
+    if available < quantity:
+        raise InsufficientStockError(
+            f"Only {available} of {part.sku} free at {location.name}, {quantity} asked",
+            part_id=part.id, location_id=location.id, available=available, asked=quantity)
+    _reservation(session, order.id, part.id, location.id).quantity += quantity
+    level.reserved += quantity
+    return _record(session, kind=MovementKind.RESERVE, part_id=part.id, from_location_id=location.id,
+                   to_location_id=location.id, quantity=quantity, unit_cost_cents=level.average_cost_cents,
+                   work_order_id=order.id, actor_id=actor.id, note=note)
+
+
+def release(session: Session, *, actor: User, part_id: int, location_id: int, work_order_id: int,
+            quantity: int, note: str | None = None) -> StockMovement:
+    """Give back (part of) what an order had reserved."""
+    _check_quantity(quantity)
+    part, location = get_part(session, part_id), get_location(session, location_id)
+    if session.get(WorkOrder, work_order_id) is None:
+        raise NotFoundError(f"Work order {work_order_id} not found", work_order_id=work_order_id)
+    level = _locked_levels(session, part.id, [location.id])[location.id]
+    held = _reservation(session, work_order_id, part.id, location.id)
+    if held.quantity < quantity:
+        raise ConflictError(f"The order has {held.quantity} of {part.sku} reserved at {location.name}",
+                            reserved=held.quantity, asked=quantity)
+    held.quantity -= quantity
+    level.reserved -= quantity
+    return _record(session, kind=MovementKind.RELEASE, part_id=part.id, from_location_id=location.id,
+                   to_location_id=location.id, quantity=quantity, unit_cost_cents=level.average_cost_cents,
+                   work_order_id=work_order_id, actor_id=actor.id, note=note)
+
+
+def return_from_order(session: Session, *, actor: User, part_id: int, work_order_id: int, to_location_id: int,
+                      quantity: int, defective: bool = False, note: str | None = None) -> StockMovement:
+    """Parts coming back from an order: unused ones to a stock location, defective
+    ones to a return location. At most what the order was issued and has not
+    returned; the order's parts cost drops by their issue cost."""
+    _check_quantity(quantity)
+    part, target = get_part(session, part_id), get_location(session, to_location_id)
+    if session.get(WorkOrder, work_order_id) is None:
+        raise NotFoundError(f"Work order {work_order_id} not found", work_order_id=work_order_id)
+    if defective != (target.kind is LocationKind.RETURNS):
+        raise ValidationFailedError("Defective parts go to a return location, unused ones to stock",
+                                    errors={"to_location_id": ["wrong kind of location for this return"]})
+    level = _locked_levels(session, part.id, [target.id])[target.id]
+    issued, returned, cost = _issued_to_order(session, work_order_id, part.id)
+    if issued - returned < quantity:
+        raise ConflictError(f"The order has {issued - returned} of {part.sku} that could come back",
+                            outstanding=issued - returned, asked=quantity)
+    level.average_cost_cents = round((level.on_hand * level.average_cost_cents + quantity * cost)
+                                     / (level.on_hand + quantity))
+    level.on_hand += quantity
+    return _record(session, kind=MovementKind.RETURN, part_id=part.id, to_location_id=target.id, quantity=quantity,
+                   unit_cost_cents=cost, work_order_id=work_order_id, actor_id=actor.id,
+                   note=note or ("defective" if defective else "unused"))
+
+
+def _issued_to_order(session: Session, work_order_id: int, part_id: int) -> tuple[int, int, int]:
+    """(issued, returned, average issue cost) of a part on an order."""
+    rows = dict(session.execute(
+        select(StockMovement.kind, func.sum(StockMovement.quantity))
+        .where(StockMovement.work_order_id == work_order_id, StockMovement.part_id == part_id,
+               StockMovement.kind.in_([MovementKind.ISSUE, MovementKind.RETURN]))
+        .group_by(StockMovement.kind)).all())
+    issued_value = session.scalar(select(func.coalesce(func.sum(StockMovement.quantity * StockMovement.unit_cost_cents), 0))
+                                  .where(StockMovement.work_order_id == work_order_id,
+                                         StockMovement.part_id == part_id, StockMovement.kind == MovementKind.ISSUE))
+    issued = int(rows.get(MovementKind.ISSUE, 0))
+    return issued, int(rows.get(MovementKind.RETURN, 0)), round(issued_value / issued) if issued else 0
+
+
+def adjust(session: Session, *, actor: User, part_id: int, location_id: int, counted: int, reason: str) -> StockMovement | None:
+    """Set on-hand to what a stock count found, recording the difference and why.
+    None when the count matches. Refused below what is reserved."""
+    if not 0 <= counted <= MAX_QUANTITY:
+        raise ValidationFailedError(f"A count is between 0 and {MAX_QUANTITY}", errors={"counted": ["out of range"]})
+    part, location = get_part(session, part_id), get_location(session, location_id)
+    level = _locked_levels(session, part.id, [location.id])[location.id]
+    if counted < level.reserved:
+        raise ConflictError(f"{level.reserved} of {part.sku} are reserved at {location.name}; release them first",
+                            reserved=level.reserved, counted=counted)
+    difference = counted - level.on_hand
+    if difference == 0:
+        return None
+    level.on_hand = counted
+    return _record(session, kind=MovementKind.ADJUSTMENT, part_id=part.id,
+                   to_location_id=location.id if difference > 0 else None,
+                   from_location_id=location.id if difference < 0 else None, quantity=abs(difference),
+                   unit_cost_cents=level.average_cost_cents, actor_id=actor.id, note=reason)
+
+
+def scrap(session: Session, *, actor: User, part_id: int, location_id: int, quantity: int,
+          reason: str) -> StockMovement:
+    """Write stock off (damaged, expired). Raises InsufficientStockError."""
+    _check_quantity(quantity)
+    part, location = get_part(session, part_id), get_location(session, location_id)
+    level = _locked_levels(session, part.id, [location.id])[location.id]
+    _take(level, quantity, part, location)
+    return _record(session, kind=MovementKind.SCRAP, part_id=part.id, from_location_id=location.id,
+                   quantity=quantity, unit_cost_cents=level.average_cost_cents, actor_id=actor.id, note=reason)
+
+
 def parts_cost_of_order(session: Session, work_order_id: int) -> int:
-    """What was issued to the order, in cents."""
-    return int(session.scalar(select(func.coalesce(func.sum(StockMovement.quantity * StockMovement.unit_cost_cents), 0))
+    """What was issued to the order minus what came back, in cents."""
+    value = StockMovement.quantity * StockMovement.unit_cost_cents
+    signed = case((StockMovement.kind == MovementKind.ISSUE, value), else_=-value)
+    return int(session.scalar(select(func.coalesce(func.sum(signed), 0))
                               .where(StockMovement.work_order_id == work_order_id,
-                                     StockMovement.kind == MovementKind.ISSUE)))
+                                     StockMovement.kind.in_([MovementKind.ISSUE, MovementKind.RETURN]))))
 
 
 def reconcile(session: Session) -> list[dict]:
-    """Levels whose on-hand differs from what the ledger sums to; empty when all agree."""
+    """Every cached figure that differs from the ledger: on-hand against the sum of
+    movements in and out, reserved against the open reservations. Empty when all agree."""
     incoming = (select(StockMovement.part_id, StockMovement.to_location_id.label("location_id"),
                        StockMovement.quantity.label("delta")).where(StockMovement.to_location_id.is_not(None)))
     outgoing = (select(StockMovement.part_id, StockMovement.from_location_id.label("location_id"),
@@ -197,10 +328,20 @@ def reconcile(session: Session) -> list[dict]:
     moves = incoming.union_all(outgoing).subquery()
     ledger = (select(moves.c.part_id, moves.c.location_id, func.sum(moves.c.delta).label("on_hand"))
               .group_by(moves.c.part_id, moves.c.location_id).subquery())
+    held = (select(Reservation.part_id, Reservation.location_id, func.sum(Reservation.quantity).label("reserved"))
+            .group_by(Reservation.part_id, Reservation.location_id).subquery())
     rows = session.execute(
-        select(StockLevel.part_id, StockLevel.location_id, StockLevel.on_hand,
-               func.coalesce(ledger.c.on_hand, 0).label("ledger"))
+        select(StockLevel.part_id, StockLevel.location_id, StockLevel.on_hand, StockLevel.reserved,
+               func.coalesce(ledger.c.on_hand, 0).label("ledger_on_hand"),
+               func.coalesce(held.c.reserved, 0).label("ledger_reserved"))
         .outerjoin(ledger, (ledger.c.part_id == StockLevel.part_id) & (ledger.c.location_id == StockLevel.location_id))
-        .where(StockLevel.on_hand != func.coalesce(ledger.c.on_hand, 0)))
-    return [{"part_id": r.part_id, "location_id": r.location_id, "cached": r.on_hand, "ledger": int(r.ledger)}
-            for r in rows]
+        .outerjoin(held, (held.c.part_id == StockLevel.part_id) & (held.c.location_id == StockLevel.location_id))
+        .order_by(StockLevel.part_id, StockLevel.location_id))
+    differences = []
+    for row in rows:
+        for what, cached, ledger_value in (("on_hand", row.on_hand, row.ledger_on_hand),
+                                           ("reserved", row.reserved, row.ledger_reserved)):
+            if cached != ledger_value:
+                differences.append({"part_id": row.part_id, "location_id": row.location_id, "what": what,
+                                    "cached": cached, "ledger": int(ledger_value)})
+    return differences

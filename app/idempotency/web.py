@@ -48,7 +48,7 @@ def idempotent(view):
                                         errors={"headers": {HEADER: ["bad length"]}})
         fingerprint = hashlib.sha256(b"\n".join(
             [request.method.encode(), request.path.encode(), request.get_data()])).hexdigest()
-        replay = _replay(current_user.id, key, fingerprint)
+        replay = _replay(current_user.id, key, fingerprint, wait=True)
         if replay is not None:
             return replay
         session = db_session()
@@ -72,6 +72,8 @@ def idempotent(view):
 
 
 def _replay(user_id: int, key: str, fingerprint: str, *, wait: bool = False) -> Response | None:
+    """The stored answer for this key, None when the key is new. While the first
+    request's answer is not stored yet, waits for it (up to WAIT_FOR_FIRST_S)."""
     deadline = time.monotonic() + (WAIT_FOR_FIRST_S if wait else 0)
     while True:
         session = db_session()

@@ -89,7 +89,7 @@ def upgrade() -> None:
     op.create_index(op.f('ix_stock_levels_location_id'), 'stock_levels', ['location_id'], unique=False)
     op.create_table('stock_movements',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.Enum('receipt', 'transfer', 'issue', name='stock_movement_kind', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('kind', sa.Enum('receipt', 'transfer', 'reserve', 'release', 'issue', 'return', 'adjustment', 'scrap', name='stock_movement_kind', native_enum=False, create_constraint=True, length=32), nullable=False),
     sa.Column('part_id', sa.Integer(), nullable=False),
     sa.Column('from_location_id', sa.Integer(), nullable=True),
     sa.Column('to_location_id', sa.Integer(), nullable=True),
@@ -101,6 +101,7 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint('from_location_id IS NOT NULL OR to_location_id IS NOT NULL', name=op.f('ck_stock_movements_has_a_location')),
     sa.CheckConstraint('quantity > 0', name=op.f('ck_stock_movements_quantity_positive')),
+    sa.CheckConstraint("kind NOT IN ('reserve', 'release') OR from_location_id = to_location_id", name=op.f('ck_stock_movements_reservations_stay_in_place')),
     sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_stock_movements_actor_id_users')),
     sa.ForeignKeyConstraint(['from_location_id'], ['stock_locations.id'], name=op.f('fk_stock_movements_from_location_id_stock_locations')),
     sa.ForeignKeyConstraint(['part_id'], ['parts.id'], name=op.f('fk_stock_movements_part_id_parts')),
@@ -110,12 +111,24 @@ def upgrade() -> None:
     )
     op.create_index('ix_stock_movements_part_created', 'stock_movements', ['part_id', 'created_at'], unique=False)
     op.create_index(op.f('ix_stock_movements_work_order_id'), 'stock_movements', ['work_order_id'], unique=False)
+    op.create_table('stock_reservations',
+    sa.Column('work_order_id', sa.Integer(), nullable=False),
+    sa.Column('part_id', sa.Integer(), nullable=False),
+    sa.Column('location_id', sa.Integer(), nullable=False),
+    sa.Column('quantity', sa.Integer(), nullable=False),
+    sa.CheckConstraint('quantity >= 0', name=op.f('ck_stock_reservations_quantity_not_negative')),
+    sa.ForeignKeyConstraint(['location_id'], ['stock_locations.id'], name=op.f('fk_stock_reservations_location_id_stock_locations')),
+    sa.ForeignKeyConstraint(['part_id'], ['parts.id'], name=op.f('fk_stock_reservations_part_id_parts')),
+    sa.ForeignKeyConstraint(['work_order_id'], ['work_orders.id'], name=op.f('fk_stock_reservations_work_order_id_work_orders')),
+    sa.PrimaryKeyConstraint('work_order_id', 'part_id', 'location_id', name=op.f('pk_stock_reservations'))
+    )
     op.execute(APPEND_ONLY)
 
 
 def downgrade() -> None:
     op.execute("DROP TRIGGER IF EXISTS stock_movements_immutable ON stock_movements")
     op.execute("DROP FUNCTION IF EXISTS stock_movements_immutable()")
+    op.drop_table('stock_reservations')
     op.drop_index(op.f('ix_stock_movements_work_order_id'), table_name='stock_movements')
     op.drop_index('ix_stock_movements_part_created', table_name='stock_movements')
     op.drop_table('stock_movements')

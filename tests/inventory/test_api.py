@@ -107,3 +107,25 @@ def test_a_failed_keyed_request_can_be_retried(client, as_role, session, stocked
     assert client.post(f"{API}/issues", headers=keyed, json=body).status_code == 409
     # Nothing happened, so nothing was remembered: the same request is judged again.
     assert client.post(f"{API}/issues", headers=keyed, json=body).status_code == 409
+
+
+def test_reserve_return_count_and_reconcile_over_http(client, as_role, app, session, stocked):
+    part, warehouse = stocked
+    returns = service.create_location(session, kind=LocationKind.RETURNS, name="Returns")
+    order = WorkOrderFactory()
+    _, dispatcher = as_role(Role.DISPATCHER)
+    _, keeper = as_role(Role.WAREHOUSE)
+    ids = {"part_id": part.id, "work_order_id": order.id}
+    assert client.post(f"{API}/reservations", headers=dispatcher,
+                       json={**ids, "location_id": warehouse.id, "quantity": 2}).status_code == 201
+    assert client.post(f"{API}/issues", headers=dispatcher,
+                       json={**ids, "location_id": warehouse.id, "quantity": 2}).status_code == 201
+    back = client.post(f"{API}/returns", headers=keeper,
+                       json={**ids, "to_location_id": returns.id, "quantity": 1, "defective": True})
+    assert back.status_code == 201, back.json
+    counted = client.post(f"{API}/adjustments", headers=keeper,
+                          json={"part_id": part.id, "location_id": warehouse.id, "counted": 2, "reason": "count"})
+    assert counted.status_code == 200 and counted.json["on_hand"] == 2
+    assert client.get(f"{API}/work-orders/{order.id}/parts-cost", headers=keeper).json["parts_cost_cents"] == 300
+    result = app.test_cli_runner().invoke(args=["inventory", "reconcile"])
+    assert result.exit_code == 0 and "agree" in result.output

@@ -109,7 +109,8 @@ def test_reconcile_proves_levels_equal_the_ledger(session, keeper, stock):
                            work_order_id=WorkOrderFactory().id, quantity=1)
     assert service.reconcile(session) == []
     session.execute(text("UPDATE stock_levels SET on_hand = on_hand + 1 WHERE location_id = :l"), {"l": van.id})
-    assert service.reconcile(session) == [{"part_id": part.id, "location_id": van.id, "cached": 3, "ledger": 2}]
+    assert service.reconcile(session) == [{"part_id": part.id, "location_id": van.id, "what": "on_hand",
+                                           "cached": 3, "ledger": 2}]
     assert len(session.scalars(select(StockMovement)).all()) == 3
 
 
@@ -118,3 +119,71 @@ def test_a_van_needs_its_engineer(session):
         service.create_location(session, kind=LocationKind.VAN, name="Orphan van")
     with pytest.raises(ValidationFailedError):
         service.create_location(session, kind=LocationKind.WAREHOUSE, name="Odd", engineer_id=EngineerFactory().id)
+
+
+def test_a_reservation_holds_stock_for_its_order_and_is_used_first(session, keeper, stock):
+    part, warehouse, _ = stock
+    mine, other = WorkOrderFactory(), WorkOrderFactory()
+    service.receive(session, actor=keeper, part_id=part.id, location_id=warehouse.id, quantity=3, unit_cost_cents=100)
+    service.reserve(session, actor=keeper, part_id=part.id, location_id=warehouse.id, work_order_id=mine.id,
+                    quantity=2)
+    assert (level(session, part, warehouse).on_hand, level(session, part, warehouse).reserved) == (3, 2)
+    with pytest.raises(service.InsufficientStockError):
+        service.issue_to_order(session, actor=keeper, part_id=part.id, location_id=warehouse.id,
+                               work_order_id=other.id, quantity=2)
+    service.issue_to_order(session, actor=keeper, part_id=part.id, location_id=warehouse.id, work_order_id=mine.id,
+                           quantity=2)
+    assert (level(session, part, warehouse).on_hand, level(session, part, warehouse).reserved) == (1, 0)
+    assert service.reconcile(session) == []
+
+
+def test_releasing_more_than_reserved_is_refused(session, keeper, stock):
+    part, warehouse, _ = stock
+    order = WorkOrderFactory()
+    service.receive(session, actor=keeper, part_id=part.id, location_id=warehouse.id, quantity=3, unit_cost_cents=100)
+    service.reserve(session, actor=keeper, part_id=part.id, location_id=warehouse.id, work_order_id=order.id,
+                    quantity=2)
+    service.release(session, actor=keeper, part_id=part.id, location_id=warehouse.id, work_order_id=order.id,
+                    quantity=1)
+    with pytest.raises(ConflictError):
+        service.release(session, actor=keeper, part_id=part.id, location_id=warehouse.id, work_order_id=order.id,
+                        quantity=2)
+    assert level(session, part, warehouse).reserved == 1
+    assert service.reconcile(session) == []
+
+
+def test_returns_lower_the_orders_cost_and_defective_parts_go_to_returns(session, keeper, stock):
+    part, warehouse, _ = stock
+    returns = service.create_location(session, kind=LocationKind.RETURNS, name="Returns cage")
+    order = WorkOrderFactory()
+    service.receive(session, actor=keeper, part_id=part.id, location_id=warehouse.id, quantity=5, unit_cost_cents=400)
+    service.issue_to_order(session, actor=keeper, part_id=part.id, location_id=warehouse.id, work_order_id=order.id,
+                           quantity=3)
+    service.return_from_order(session, actor=keeper, part_id=part.id, work_order_id=order.id,
+                              to_location_id=warehouse.id, quantity=1)
+    service.return_from_order(session, actor=keeper, part_id=part.id, work_order_id=order.id,
+                              to_location_id=returns.id, quantity=1, defective=True)
+    assert service.parts_cost_of_order(session, order.id) == 400
+    with pytest.raises(ConflictError):  # only one more could come back
+        service.return_from_order(session, actor=keeper, part_id=part.id, work_order_id=order.id,
+                                  to_location_id=warehouse.id, quantity=2)
+    with pytest.raises(ValidationFailedError):  # defective parts never go back on the shelf
+        service.return_from_order(session, actor=keeper, part_id=part.id, work_order_id=order.id,
+                                  to_location_id=warehouse.id, quantity=1, defective=True)
+    assert level(session, part, returns).on_hand == 1
+    assert service.reconcile(session) == []
+
+
+def test_counts_adjust_and_scrap_writes_off(session, keeper, stock):
+    part, warehouse, _ = stock
+    service.receive(session, actor=keeper, part_id=part.id, location_id=warehouse.id, quantity=5, unit_cost_cents=100)
+    movement = service.adjust(session, actor=keeper, part_id=part.id, location_id=warehouse.id, counted=4,
+                              reason="annual count")
+    assert (movement.kind, movement.quantity, movement.from_location_id) == (MovementKind.ADJUSTMENT, 1, warehouse.id)
+    assert service.adjust(session, actor=keeper, part_id=part.id, location_id=warehouse.id, counted=4,
+                          reason="recount") is None
+    service.scrap(session, actor=keeper, part_id=part.id, location_id=warehouse.id, quantity=1, reason="water damage")
+    assert level(session, part, warehouse).on_hand == 3
+    with pytest.raises(service.InsufficientStockError):
+        service.scrap(session, actor=keeper, part_id=part.id, location_id=warehouse.id, quantity=4, reason="x")
+    assert service.reconcile(session) == []
