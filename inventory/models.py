@@ -70,6 +70,18 @@ class StockLevel(Base):
     location: Mapped[StockLocation] = relationship()
 
 
+class ReorderPoint(Base):
+    """Below `minimum` available units of a part at a location, it should be reordered."""
+    __tablename__ = "reorder_points"
+    __table_args__ = (CheckConstraint("minimum >= 0", name="minimum_not_negative"),
+                      CheckConstraint("reorder_quantity > 0", name="reorder_quantity_positive"))
+
+    part_id: Mapped[int] = mapped_column(ForeignKey("parts.id"), primary_key=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("stock_locations.id"), primary_key=True)
+    minimum: Mapped[int]
+    reorder_quantity: Mapped[int]
+
+
 class Reservation(Base):
     """What is set aside for one order of one part at one location (the ledger's
     reserve/release/issue rows explain it); the level's `reserved` is their sum."""

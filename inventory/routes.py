@@ -13,7 +13,8 @@ from app.pagination import paginate
 from app.workorders.access import get_visible_order
 from inventory import service
 from inventory.models import StockLevel, StockLocation
-from inventory.schemas import (AdjustmentSchema, IssueSchema, ReservationSchema, ReturnSchema, ScrapSchema, StockLevelQueryArgsSchema, StockLevelSchema, StockLocationCreateSchema, StockLocationSchema,
+from inventory.schemas import (AdjustmentSchema, AvailabilityQueryArgsSchema, AvailabilitySchema, LowStockSchema,
+                               ReorderPointSchema, IssueSchema, ReservationSchema, ReturnSchema, ScrapSchema, StockLevelQueryArgsSchema, StockLevelSchema, StockLocationCreateSchema, StockLocationSchema,
                                StockMovementSchema, OrderPartsCostSchema, PartCreateSchema, PartQueryArgsSchema, PartSchema,
                                ReceiptSchema, TransferSchema)
 
@@ -143,3 +144,38 @@ class OrderPartsCost(MethodView):
         session = get_session()
         get_visible_order(session, order_id, current_user)
         return {"work_order_id": order_id, "parts_cost_cents": service.parts_cost_of_order(session, order_id)}
+
+
+@blp.route("/reorder-points")
+class ReorderPoints(MethodView):
+    @blp.requires_role(*STOCK_KEEPERS)
+    @blp.arguments(ReorderPointSchema)
+    @blp.response(200, ReorderPointSchema)
+    @blp.alt_response(404, schema=ErrorSchema, description="Unknown part or location (`not_found`)")
+    def put(self, data):
+        """Set the minimum available quantity of a part at a location, and how many to reorder."""
+        with unit_of_work() as session:
+            return service.set_reorder_point(session, **data)
+
+
+@blp.route("/low-stock")
+class LowStock(MethodView):
+    @blp.requires_role(*READERS)
+    @blp.response(200, LowStockSchema(many=True))
+    def get(self):
+        """Parts below their reorder point (available = on hand − reserved)."""
+        return service.low_stock(get_session())
+
+
+@blp.route("/availability")
+class Availability(MethodView):
+    @blp.requires_role(*READERS)
+    @blp.arguments(AvailabilityQueryArgsSchema, location="query")
+    @blp.response(200, AvailabilitySchema(many=True))
+    @blp.alt_response(404, schema=ErrorSchema, description="Unknown order or part (`not_found`)")
+    def get(self, args):
+        """Where the parts an order needs are: warehouses and vans holding enough free
+        units, nearest to the order's site first."""
+        session = get_session()
+        get_visible_order(session, args["work_order_id"], current_user)
+        return service.availability_near(session, **args)

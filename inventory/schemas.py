@@ -142,3 +142,36 @@ class StockMovementSchema(ma.Schema):
 class OrderPartsCostSchema(ma.Schema):
     work_order_id = ma.fields.Integer()
     parts_cost_cents = ma.fields.Integer(metadata={"description": "Issued to the order, at average cost"})
+
+
+class ReorderPointSchema(SchemaBase):
+    part_id = ma.fields.Integer(**_id)
+    location_id = ma.fields.Integer(**_id)
+    minimum = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=0, max=MAX_QUANTITY))
+    reorder_quantity = ma.fields.Integer(required=True, strict=True,
+                                         validate=ma.validate.Range(min=1, max=MAX_QUANTITY))
+
+
+class LowStockSchema(ma.Schema):
+    part_id = ma.fields.Integer()
+    sku = ma.fields.String()
+    location_id = ma.fields.Integer()
+    location = ma.fields.String()
+    available = ma.fields.Integer()
+    minimum = ma.fields.Integer()
+    reorder_quantity = ma.fields.Integer()
+
+
+class AvailabilityQueryArgsSchema(ma.Schema):
+    work_order_id = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1))
+    part_id = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1))
+    quantity = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=MAX_QUANTITY))
+
+
+class AvailabilitySchema(ma.Schema):
+    location_id = ma.fields.Integer()
+    name = ma.fields.String()
+    kind = ma.fields.String()
+    engineer_id = ma.fields.Integer(allow_none=True)
+    available = ma.fields.Integer()
+    distance_m = ma.fields.Integer(metadata={"description": "From the order's site, metres (PostGIS)"})

@@ -8,16 +8,20 @@ are the last line: on-hand can never go negative, whatever the code does.
 """
 from __future__ import annotations
 
+from geoalchemy2 import Geography
 from sqlalchemy import Select, Text, case, cast, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
+from app.customers.models import Site
+from app.engineers.models import Engineer
 from app.db import utcnow
 from app.errors import ConflictError, NotFoundError, ValidationFailedError
 from app.geo import make_point
 from app.workorders.models import OPEN_STATUSES, WorkOrder
-from inventory.models import LocationKind, MovementKind, Part, Reservation, StockLevel, StockLocation, StockMovement
+from inventory.models import (LocationKind, MovementKind, Part, ReorderPoint, Reservation, StockLevel, StockLocation,
+                              StockMovement)
 
 MAX_QUANTITY = 100_000
 
@@ -307,6 +311,58 @@ def scrap(session: Session, *, actor: User, part_id: int, location_id: int, quan
     _take(level, quantity, part, location)
     return _record(session, kind=MovementKind.SCRAP, part_id=part.id, from_location_id=location.id,
                    quantity=quantity, unit_cost_cents=level.average_cost_cents, actor_id=actor.id, note=reason)
+
+
+def set_reorder_point(session: Session, *, part_id: int, location_id: int, minimum: int,
+                      reorder_quantity: int) -> ReorderPoint:
+    """Create or change the reorder point of a part at a location."""
+    get_part(session, part_id), get_location(session, location_id)
+    session.execute(insert(ReorderPoint).values(part_id=part_id, location_id=location_id, minimum=minimum,
+                                                reorder_quantity=reorder_quantity)
+                    .on_conflict_do_update(index_elements=["part_id", "location_id"],
+                                           set_={"minimum": minimum, "reorder_quantity": reorder_quantity}))
+    return session.get(ReorderPoint, (part_id, location_id), populate_existing=True)
+
+
+def low_stock(session: Session) -> list[dict]:
+    """Reorder points whose part has fallen below the minimum available there."""
+    available = func.coalesce(StockLevel.on_hand - StockLevel.reserved, 0)
+    rows = session.execute(
+        select(ReorderPoint, Part.sku, StockLocation.name, available.label("available"))
+        .join(Part, Part.id == ReorderPoint.part_id)
+        .join(StockLocation, StockLocation.id == ReorderPoint.location_id)
+        .outerjoin(StockLevel, (StockLevel.part_id == ReorderPoint.part_id)
+                   & (StockLevel.location_id == ReorderPoint.location_id))
+        .where(available < ReorderPoint.minimum)
+        .order_by(Part.sku, StockLocation.name))
+    return [{"part_id": point.part_id, "sku": sku, "location_id": point.location_id, "location": name,
+             "available": int(avail), "minimum": point.minimum, "reorder_quantity": point.reorder_quantity}
+            for point, sku, name, avail in rows]
+
+
+def availability_near(session: Session, *, work_order_id: int, part_id: int, quantity: int,
+                      limit: int = 10) -> list[dict]:
+    """Warehouses and vans holding at least `quantity` free units of a part, nearest
+    to the order's site first (PostGIS, metres on the spheroid). A van is where its
+    engineer last reported, else at the engineer's home base."""
+    order = session.get(WorkOrder, work_order_id)
+    if order is None:
+        raise NotFoundError(f"Work order {work_order_id} not found", work_order_id=work_order_id)
+    get_part(session, part_id)
+    site = select(Site.location).where(Site.id == order.site_id).scalar_subquery()
+    place = func.coalesce(StockLocation.location, Engineer.last_position, Engineer.home_base)
+    distance = func.ST_Distance(cast(place, Geography), cast(site, Geography))
+    rows = session.execute(
+        select(StockLocation, (StockLevel.on_hand - StockLevel.reserved).label("available"), distance.label("metres"))
+        .join(StockLevel, StockLevel.location_id == StockLocation.id)
+        .outerjoin(Engineer, Engineer.id == StockLocation.engineer_id)
+        .where(StockLevel.part_id == part_id, StockLocation.is_active.is_(True),
+               StockLocation.kind != LocationKind.RETURNS,
+               StockLevel.on_hand - StockLevel.reserved >= quantity, place.is_not(None))
+        .order_by(distance).limit(limit))
+    return [{"location_id": location.id, "name": location.name, "kind": location.kind.value,
+             "engineer_id": location.engineer_id, "available": int(available), "distance_m": round(float(metres))}
+            for location, available, metres in rows]
 
 
 def parts_cost_of_order(session: Session, work_order_id: int) -> int:

@@ -111,6 +111,17 @@ def upgrade() -> None:
     )
     op.create_index('ix_stock_movements_part_created', 'stock_movements', ['part_id', 'created_at'], unique=False)
     op.create_index(op.f('ix_stock_movements_work_order_id'), 'stock_movements', ['work_order_id'], unique=False)
+    op.create_table('reorder_points',
+    sa.Column('part_id', sa.Integer(), nullable=False),
+    sa.Column('location_id', sa.Integer(), nullable=False),
+    sa.Column('minimum', sa.Integer(), nullable=False),
+    sa.Column('reorder_quantity', sa.Integer(), nullable=False),
+    sa.CheckConstraint('minimum >= 0', name=op.f('ck_reorder_points_minimum_not_negative')),
+    sa.CheckConstraint('reorder_quantity > 0', name=op.f('ck_reorder_points_reorder_quantity_positive')),
+    sa.ForeignKeyConstraint(['location_id'], ['stock_locations.id'], name=op.f('fk_reorder_points_location_id_stock_locations')),
+    sa.ForeignKeyConstraint(['part_id'], ['parts.id'], name=op.f('fk_reorder_points_part_id_parts')),
+    sa.PrimaryKeyConstraint('part_id', 'location_id', name=op.f('pk_reorder_points'))
+    )
     op.create_table('stock_reservations',
     sa.Column('work_order_id', sa.Integer(), nullable=False),
     sa.Column('part_id', sa.Integer(), nullable=False),
@@ -129,6 +140,7 @@ def downgrade() -> None:
     op.execute("DROP TRIGGER IF EXISTS stock_movements_immutable ON stock_movements")
     op.execute("DROP FUNCTION IF EXISTS stock_movements_immutable()")
     op.drop_table('stock_reservations')
+    op.drop_table('reorder_points')
     op.drop_index(op.f('ix_stock_movements_work_order_id'), table_name='stock_movements')
     op.drop_index('ix_stock_movements_part_created', table_name='stock_movements')
     op.drop_table('stock_movements')

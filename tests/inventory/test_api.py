@@ -129,3 +129,41 @@ def test_reserve_return_count_and_reconcile_over_http(client, as_role, app, sess
     assert client.get(f"{API}/work-orders/{order.id}/parts-cost", headers=keeper).json["parts_cost_cents"] == 300
     result = app.test_cli_runner().invoke(args=["inventory", "reconcile"])
     assert result.exit_code == 0 and "agree" in result.output
+
+
+def test_low_stock_lists_parts_below_their_reorder_point(client, as_role, stocked):
+    part, warehouse = stocked
+    _, keeper = as_role(Role.WAREHOUSE)
+    point = {"part_id": part.id, "location_id": warehouse.id, "minimum": 6, "reorder_quantity": 20}
+    assert client.put(f"{API}/reorder-points", headers=keeper, json=point).status_code == 200
+    low = client.get(f"{API}/low-stock", headers=keeper).json
+    assert low == [{"part_id": part.id, "sku": "FLT-9", "location_id": warehouse.id, "location": "Minhang DC",
+                    "available": 5, "minimum": 6, "reorder_quantity": 20}]
+    assert client.put(f"{API}/reorder-points", headers=keeper, json={**point, "minimum": 5}).status_code == 200
+    assert client.get(f"{API}/low-stock", headers=keeper).json == []
+    assert client.put(f"{API}/reorder-points", headers=keeper, json={**point, "minimum": -1}).status_code == 422
+
+
+def test_availability_lists_nearby_stock_for_an_order(client, as_role, session):
+    from app.geo import make_point
+    from tests.factories import EngineerFactory, SiteFactory
+
+    keeper = UserFactory(role=Role.WAREHOUSE)
+    part = service.create_part(session, sku="BLT-1", name="Belt")
+    far = service.create_location(session, kind=LocationKind.WAREHOUSE, name="Far DC", location=(121.20, 31.00))
+    engineer = EngineerFactory(home_base=make_point(121.48, 31.23))
+    van = service.create_location(session, kind=LocationKind.VAN, name="Van 7", engineer_id=engineer.id)
+    empty = service.create_location(session, kind=LocationKind.WAREHOUSE, name="Empty DC", location=(121.47, 31.23))
+    for location in (far, van):
+        service.receive(session, actor=keeper, part_id=part.id, location_id=location.id, quantity=2,
+                        unit_cost_cents=100)
+    service.receive(session, actor=keeper, part_id=part.id, location_id=empty.id, quantity=1, unit_cost_cents=100)
+    order = WorkOrderFactory(site=SiteFactory(location=make_point(121.4737, 31.2304)))
+    _, dispatcher = as_role(Role.DISPATCHER)
+    found = client.get(f"{API}/availability?work_order_id={order.id}&part_id={part.id}&quantity=2",
+                       headers=dispatcher).json
+    assert [row["name"] for row in found] == ["Van 7", "Far DC"]
+    assert found[0]["distance_m"] < found[1]["distance_m"] and found[0]["engineer_id"] == engineer.id
+    _, engineer_headers = as_role(Role.ENGINEER)
+    assert client.get(f"{API}/availability?work_order_id={order.id}&part_id={part.id}",
+                      headers=engineer_headers).status_code == 403
