@@ -1,11 +1,14 @@
 """Import every model module so `Base.metadata` is complete (Alembic, tests)."""
-from app.auth import models as auth_models  # noqa: F401
-from app.customers import models as customer_models  # noqa: F401
-from app.engineers import models as engineer_models  # noqa: F401
-from app.workorders import models as workorder_models  # noqa: F401
+from app.auth import models as auth_models
+from app.customers import models as customer_models
 from app.db import Base
-from app.idempotency import models as idempotency_models  # noqa: F401
-from dispatch import models as dispatch_models  # noqa: F401
-from inventory import models as inventory_models  # noqa: F401
+from app.engineers import models as engineer_models
+from app.idempotency import models as idempotency_models
+from app.workorders import models as workorder_models
+from dispatch import models as dispatch_models
+from inventory import models as inventory_models
 
+# Named so that the imports above are visibly used: each registers its tables.
+MODEL_MODULES = (auth_models, customer_models, engineer_models, workorder_models, idempotency_models,
+                 dispatch_models, inventory_models)
 metadata = Base.metadata

@@ -67,7 +67,6 @@ def idempotent(view):
                                 .values(status_code=response.status_code, body=response.get_json(silent=True)))
         return response
 
-    wrapper.idempotent = True
     return wrapper
 
 

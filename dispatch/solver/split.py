@@ -12,10 +12,15 @@ from __future__ import annotations
 
 import copy
 import math
+import time
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+
+from dispatch.solver.explain import allowed_engineers
+from dispatch.solver.problem import PRIORITY_WEIGHTS, parse_problem
+from dispatch.solver.travel import HaversineTravel
 
 MAX_PART_JOBS = 500
 Solver = Callable[[dict[str, Any], float], dict[str, Any]]  # (problem, seconds) -> plan
@@ -84,10 +89,6 @@ def repair_borders(data: dict[str, Any], plan: dict[str, Any], solver: Solver, *
     its jobs and the newcomer, and keep the new day when it is better by the format's
     objective (more priority, then more jobs, then less travel). A job it pushes out
     is offered on in turn."""
-    import time
-
-    from dispatch.solver.problem import PRIORITY_WEIGHTS
-
     deadline = time.monotonic() + budget_s
     jobs = {job["id"]: job for job in data["jobs"]}
     engineers = {engineer["id"]: engineer for engineer in data["engineers"]}
@@ -146,8 +147,6 @@ def _nearest_able(job: dict[str, Any], engineers: dict[str, dict]) -> list[str]:
 
 def _rebuild(routes: dict[str, dict], unassigned: list[dict], jobs: dict[str, dict], data: dict[str, Any],
              plan: dict[str, Any]) -> dict[str, Any]:
-    from dispatch.solver.problem import PRIORITY_WEIGHTS
-
     order = {job["id"]: k for k, job in enumerate(data["jobs"])}
     engineer_order = {engineer["id"]: k for k, engineer in enumerate(data["engineers"])}
     kept = sorted((route for route in routes.values() if route["stops"]),
@@ -166,10 +165,6 @@ def explain_leftovers(data: dict[str, Any], plan: dict[str, Any]) -> dict[str, A
     """Give jobs left out with a part's reason (nobody *in that part* could do them)
     the reason that holds for the whole day: `capacity` when some engineer anywhere
     could have done them alone, the day-wide pre-check's reason otherwise."""
-    from dispatch.solver.explain import allowed_engineers
-    from dispatch.solver.problem import parse_problem
-    from dispatch.solver.travel import HaversineTravel
-
     local = [entry for entry in plan["unassigned"] if entry["reason"] != "capacity"]
     if not local:
         return plan
