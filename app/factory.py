@@ -35,6 +35,9 @@ def create_app(config: BaseConfig | None = None) -> Flask:
     register_cli(app)
     from inventory.cli import inventory_cli
     app.cli.add_command(inventory_cli)
+    from app.workorders.hooks import on_transition
+    from inventory.service import release_when_cancelled
+    on_transition(release_when_cancelled)
     return app
 
 

@@ -19,7 +19,7 @@ from app.engineers.models import Engineer
 from app.db import utcnow
 from app.errors import ConflictError, NotFoundError, ValidationFailedError
 from app.geo import make_point
-from app.workorders.models import OPEN_STATUSES, WorkOrder
+from app.workorders.models import OPEN_STATUSES, Status, WorkOrder
 from inventory.models import (LocationKind, MovementKind, Part, ReorderPoint, Reservation, StockLevel, StockLocation,
                               StockMovement)
 
@@ -241,6 +241,22 @@ def release(session: Session, *, actor: User, part_id: int, location_id: int, wo
     return _record(session, kind=MovementKind.RELEASE, part_id=part.id, from_location_id=location.id,
                    to_location_id=location.id, quantity=quantity, unit_cost_cents=level.average_cost_cents,
                    work_order_id=work_order_id, actor_id=actor.id, note=note)
+
+
+def release_all_for_order(session: Session, *, actor: User, work_order_id: int) -> list[StockMovement]:
+    """Give back everything an order has reserved, anywhere (the order was cancelled)."""
+    held = session.scalars(select(Reservation).where(Reservation.work_order_id == work_order_id,
+                                                     Reservation.quantity > 0)
+                           .order_by(Reservation.part_id, Reservation.location_id)).all()
+    return [release(session, actor=actor, part_id=row.part_id, location_id=row.location_id,
+                    work_order_id=work_order_id, quantity=row.quantity, note="order cancelled")
+            for row in held]
+
+
+def release_when_cancelled(session: Session, order: WorkOrder, actor: User, from_status) -> None:
+    """Transition hook: reservations follow the order, so a cancelled order frees its parts."""
+    if order.status is Status.CANCELLED:
+        release_all_for_order(session, actor=actor, work_order_id=order.id)
 
 
 def return_from_order(session: Session, *, actor: User, part_id: int, work_order_id: int, to_location_id: int,

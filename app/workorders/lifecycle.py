@@ -24,6 +24,7 @@ from app.errors import (ConflictError, InvalidTransitionError, NotFoundError, Op
 from app.geo import make_point
 from app.workorders.assignment import assignment_warnings, missing_skills
 from app.workorders.events import record_event
+from app.workorders.hooks import run_transition_hooks
 from app.workorders.models import OPEN_STATUSES, EventKind, Status, WorkOrder
 
 # A phone's clock may run a little fast; beyond this a device time is refused.
@@ -130,6 +131,7 @@ def transition(session: Session, *, order: WorkOrder, action: Action, actor: Use
     payload = _APPLY[action](session, order, actor, params) or {}
     order.status = rule.target if rule.target is not None else payload.pop("_resume_to")
     session.flush()
+    run_transition_hooks(session, order, actor, from_status)
     record_event(session, order=order, kind=EventKind.STATUS_CHANGED, actor=actor, action=action.value,
                  from_status=from_status, to_status=order.status, device_time=device_time, payload=payload)
     return order

@@ -167,3 +167,23 @@ def test_availability_lists_nearby_stock_for_an_order(client, as_role, session):
     _, engineer_headers = as_role(Role.ENGINEER)
     assert client.get(f"{API}/availability?work_order_id={order.id}&part_id={part.id}",
                       headers=engineer_headers).status_code == 403
+
+
+def test_cancelling_an_order_frees_what_it_had_reserved(client, as_role, session, stocked):
+    part, warehouse = stocked
+    order = WorkOrderFactory()
+    _, dispatcher = as_role(Role.DISPATCHER)
+    reserve = {"part_id": part.id, "location_id": warehouse.id, "work_order_id": order.id, "quantity": 3}
+    assert client.post(f"{API}/reservations", headers=dispatcher, json=reserve).status_code == 201
+    level = client.get(f"{API}/levels?part_id={part.id}", headers=dispatcher).json[0]
+    assert (level["reserved"], level["available"]) == (3, 2)
+    cancelled = client.post(f"/api/v1/work-orders/{order.id}/cancel", headers=dispatcher,
+                            json={"reason": "duplicate"})
+    assert cancelled.status_code == 200, cancelled.json
+    level = client.get(f"{API}/levels?part_id={part.id}", headers=dispatcher).json[0]
+    assert (level["reserved"], level["available"]) == (0, 5)
+    released = session.scalars(select(StockMovement).where(StockMovement.work_order_id == order.id)
+                               .order_by(StockMovement.id)).all()
+    assert [(m.kind.value, m.quantity, m.note) for m in released] == [("reserve", 3, None),
+                                                                      ("release", 3, "order cancelled")]
+    assert service.reconcile(session) == []
