@@ -36,8 +36,10 @@ def create_app(config: BaseConfig | None = None) -> Flask:
     from inventory.cli import inventory_cli
     app.cli.add_command(inventory_cli)
     from app.workorders.hooks import on_transition
+    from inventory.part_requests import cancel_when_order_cancelled
     from inventory.service import release_when_cancelled
     on_transition(release_when_cancelled)
+    on_transition(cancel_when_order_cancelled)
     return app
 
 
@@ -51,12 +53,13 @@ def _register_apis(app: Flask) -> None:
     from app.workorders.routes import BLUEPRINTS as workorder_blueprints
     from dispatch.assist_routes import blp as dispatch_assist_blp
     from dispatch.routes import blp as dispatch_runs_blp
+    from inventory.part_request_routes import blp as part_requests_blp
     from inventory.routes import blp as inventory_blp
 
     api.init_app(app)
     for blueprint in (health_blp, auth_blp, users_blp, customers_blp, sites_blp, assets_blp, skills_blp,
                       engineers_blp, *workorder_blueprints, lifecycle_blp, notes_blp, dispatch_runs_blp,
-                      dispatch_assist_blp, inventory_blp):
+                      dispatch_assist_blp, inventory_blp, part_requests_blp):
         api.register_blueprint(blueprint)
 
     import mobile_api

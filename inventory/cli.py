@@ -5,7 +5,7 @@ import click
 from flask.cli import AppGroup
 
 from app.db import get_session
-from inventory import service
+from inventory import queries
 
 inventory_cli = AppGroup("inventory", help="Spare parts.")
 
@@ -13,7 +13,7 @@ inventory_cli = AppGroup("inventory", help="Spare parts.")
 @inventory_cli.command("reconcile")
 def reconcile_command():
     """Compare every level with the sum of its ledger rows; exit 1 on any difference."""
-    differences = service.reconcile(get_session())
+    differences = queries.reconcile(get_session())
     if not differences:
         click.echo("stock levels agree with the ledger")
         return

@@ -3,7 +3,7 @@ movement, and the cached stock level per part and location that the ledger prove
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.auth.models import enum_column
 from app.db import Base, TimestampMixin
 from app.geo import point_column_type
+from app.workorders.models import WorkOrder
 
 
 class Part(Base, TimestampMixin):
@@ -103,6 +104,7 @@ class MovementKind(str, enum.Enum):
     RETURN = "return"          # back from an order: unused to stock, or defective to a return location
     ADJUSTMENT = "adjustment"  # a stock count found more or less than the books
     SCRAP = "scrap"            # written off
+    REMOVAL = "removal"        # an old part taken out of a customer's asset, into a return location
 
 
 class StockMovement(Base):
@@ -124,6 +126,75 @@ class StockMovement(Base):
     quantity: Mapped[int]
     unit_cost_cents: Mapped[int]
     work_order_id: Mapped[int | None] = mapped_column(ForeignKey("work_orders.id"), index=True)
+    # The asset the parts went into (issue) or came out of (return, removal).
+    asset_id: Mapped[int | None] = mapped_column(ForeignKey("assets.id"), index=True)
+    # Serial numbers of the units moved, for serial-tracked parts (as many as `quantity`).
+    serials: Mapped[list[str]] = mapped_column(JSONB, default=list, server_default="[]")
     actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
+
+
+class SerialStatus(str, enum.Enum):
+    IN_STOCK = "in_stock"   # at `location_id`
+    ISSUED = "issued"       # consumed on `work_order_id`, installed in `asset_id` when the order has one
+    SCRAPPED = "scrapped"
+    LOST = "lost"           # a stock count did not find it
+
+
+class PartSerial(Base):
+    """Where each unit of a serial-tracked part is now; the ledger's `serials` say how
+    it got there."""
+    __tablename__ = "part_serials"
+    __table_args__ = (
+        CheckConstraint("(status = 'in_stock') = (location_id IS NOT NULL)", name="in_stock_has_a_location"),
+        Index("ix_part_serials_part_location", "part_id", "location_id"),
+    )
+
+    part_id: Mapped[int] = mapped_column(ForeignKey("parts.id"), primary_key=True)
+    serial: Mapped[str] = mapped_column(String(100), primary_key=True)
+    status: Mapped[SerialStatus] = mapped_column(enum_column(SerialStatus, "serial_status"))
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("stock_locations.id"))
+    work_order_id: Mapped[int | None] = mapped_column(ForeignKey("work_orders.id"))
+    asset_id: Mapped[int | None] = mapped_column(ForeignKey("assets.id"), index=True)
+    updated_at: Mapped[datetime]
+
+
+class PartRequestStatus(str, enum.Enum):
+    OPEN = "open"                 # in the warehouse queue
+    PICKING = "picking"           # someone at the warehouse is on it
+    UNAVAILABLE = "unavailable"   # none to send now; `expected_date` says when
+    FULFILLED = "fulfilled"       # transferred to the van and reserved for the order
+    CANCELLED = "cancelled"
+
+
+PENDING_REQUEST_STATUSES = (PartRequestStatus.OPEN, PartRequestStatus.PICKING, PartRequestStatus.UNAVAILABLE)
+
+
+class PartRequest(Base, TimestampMixin):
+    """Parts asked for a work order, to be sent to a van (usually the assigned
+    engineer's). The warehouse works these as a queue."""
+    __tablename__ = "part_requests"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        Index("ix_part_requests_status_created", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id"), index=True)
+    part_id: Mapped[int] = mapped_column(ForeignKey("parts.id"))
+    quantity: Mapped[int]
+    to_location_id: Mapped[int] = mapped_column(ForeignKey("stock_locations.id"))
+    status: Mapped[PartRequestStatus] = mapped_column(enum_column(PartRequestStatus, "part_request_status"),
+                                                      default=PartRequestStatus.OPEN)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    from_location_id: Mapped[int | None] = mapped_column(ForeignKey("stock_locations.id"))
+    expected_date: Mapped[date | None]
+    # True when marking it unavailable put the order on hold (waiting_parts).
+    held_order: Mapped[bool] = mapped_column(default=False)
+    note: Mapped[str | None] = mapped_column(Text)
+    fulfilled_at: Mapped[datetime | None]
+
+    part: Mapped[Part] = relationship()
+    work_order: Mapped[WorkOrder] = relationship()

@@ -8,15 +8,19 @@ from sqlalchemy import select
 from app.api import Blueprint, ErrorSchema
 from app.auth.models import Role
 from app.db import get_session, unit_of_work
+from app.engineers.models import Engineer
 from app.idempotency.web import idempotent
 from app.pagination import paginate
 from app.workorders.access import get_visible_order
-from inventory import service
+from inventory import queries, service
+from app.errors import PermissionDeniedError
 from inventory.models import StockLevel, StockLocation
-from inventory.schemas import (AdjustmentSchema, AvailabilityQueryArgsSchema, AvailabilitySchema, LowStockSchema,
-                               ReorderPointSchema, IssueSchema, ReservationSchema, ReturnSchema, ScrapSchema, StockLevelQueryArgsSchema, StockLevelSchema, StockLocationCreateSchema, StockLocationSchema,
-                               StockMovementSchema, OrderPartsCostSchema, PartCreateSchema, PartQueryArgsSchema, PartSchema,
-                               ReceiptSchema, TransferSchema)
+from inventory.schemas import (AdjustmentSchema, AssetPartsSchema, AvailabilityQueryArgsSchema, AvailabilitySchema,
+                               IssueSchema, LowStockSchema, OrderPartsCostSchema, PartCreateSchema,
+                               PartQueryArgsSchema, PartSchema, ReceiptSchema, RemovalSchema, ReorderPointSchema,
+                               ReservationSchema, ReturnSchema, ScrapSchema, StockLevelQueryArgsSchema,
+                               StockLevelSchema, StockLocationCreateSchema, StockLocationSchema, StockMovementSchema,
+                               TransferSchema)
 
 blp = Blueprint("inventory", __name__, url_prefix="/api/v1/inventory",
                 description="Spare parts: catalogue, stock locations, levels and the movement ledger")
@@ -24,9 +28,11 @@ blp = Blueprint("inventory", __name__, url_prefix="/api/v1/inventory",
 STOCK_KEEPERS = (Role.WAREHOUSE, Role.MANAGER)
 READERS = (Role.WAREHOUSE, Role.MANAGER, Role.DISPATCHER, Role.AGENT)
 ISSUERS = (Role.WAREHOUSE, Role.MANAGER, Role.DISPATCHER)
+FIELD = (Role.ENGINEER, Role.PARTNER_ENGINEER)
 IDEMPOTENCY_DOC = {"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string"},
                    "description": "A retry with the same key gets the first answer, never a second movement"}
-CONFLICTS = "Not enough free stock (`insufficient_stock`), or the order is closed (`conflict`)"
+CONFLICTS = ("Not enough free stock (`insufficient_stock`), a serial that is not where it should be "
+             "(`serial_conflict`), or the order is closed (`conflict`)")
 
 
 @blp.route("/parts")
@@ -70,20 +76,42 @@ class Locations(MethodView):
             return service.create_location(session, **data)
 
 
+def own_van_id(session, user) -> int | None:
+    """The van of a field engineer's user, if they have one."""
+    return session.scalar(select(StockLocation.id).join(Engineer, Engineer.id == StockLocation.engineer_id)
+                          .where(Engineer.user_id == user.id, StockLocation.is_active.is_(True)))
+
+
 @blp.route("/levels")
 class Levels(MethodView):
-    @blp.requires_role(*READERS)
+    @blp.requires_role(*READERS, *FIELD)
     @blp.arguments(StockLevelQueryArgsSchema, location="query")
     @blp.response(200, StockLevelSchema(many=True))
     @blp.paginate()
     def get(self, args, pagination_parameters):
-        """Stock on hand, reserved and available per part and location."""
-        return paginate(get_session(), service.levels_query(**args), pagination_parameters)
+        """Stock on hand, reserved and available per part and location. Engineers see
+        their own van only."""
+        session = get_session()
+        if current_user.role in FIELD:
+            van = own_van_id(session, current_user)
+            if van is None or args.get("location_id", van) != van:
+                raise PermissionDeniedError("Engineers see the stock of their own van")
+            args["location_id"] = van
+        return paginate(session, service.levels_query(**args), pagination_parameters)
 
 
-def _movement_endpoint(path: str, schema, function, roles, summary: str) -> None:
+def _field_issue_allowed(session, data) -> None:
+    """An engineer consumes parts from their own van on an order assigned to them."""
+    get_visible_order(session, data["work_order_id"], current_user)
+    if data["location_id"] != own_van_id(session, current_user):
+        raise PermissionDeniedError("Engineers use parts from their own van")
+
+
+def _movement_endpoint(path: str, schema, function, roles, summary: str, field_check=None) -> None:
     def view(data):
         with unit_of_work() as session:
+            if current_user.role in FIELD:
+                field_check(session, data)
             return function(session, actor=current_user, **data)
 
     # The docstring is read when the route is registered, so it is set first.
@@ -104,9 +132,11 @@ _movement_endpoint("/receipts", ReceiptSchema, service.receive, STOCK_KEEPERS,
                    "Receive stock from a supplier at a unit cost (moving average).")
 _movement_endpoint("/transfers", TransferSchema, service.transfer, STOCK_KEEPERS,
                    "Move stock between warehouses and vans.")
-_movement_endpoint("/issues", IssueSchema, service.issue_to_order, ISSUERS,
+_movement_endpoint("/issues", IssueSchema, service.issue_to_order, (*ISSUERS, *FIELD),
                    "Consume parts on a work order; stock never goes below zero. What the order had "
-                   "reserved at that location is used first.")
+                   "reserved at that location is used first; serial-tracked parts are named by serial and "
+                   "recorded as installed in the order's asset. Engineers use parts from their own van on "
+                   "their own orders.", field_check=_field_issue_allowed)
 _movement_endpoint("/reservations", ReservationSchema, service.reserve, ISSUERS,
                    "Reserve parts at a location for a work order (they stop being available to others).")
 _movement_endpoint("/releases", ReservationSchema, service.release, ISSUERS,
@@ -114,6 +144,10 @@ _movement_endpoint("/releases", ReservationSchema, service.release, ISSUERS,
 _movement_endpoint("/returns", ReturnSchema, service.return_from_order, STOCK_KEEPERS,
                    "Take parts back from a work order: unused ones to stock, defective ones to a return "
                    "location; the order's parts cost drops accordingly.")
+_movement_endpoint("/removals", RemovalSchema, service.remove_from_asset, STOCK_KEEPERS,
+                   "Book an old part taken out of the order's asset (the one a new part replaced) into a "
+                   "return location. It carries no cost and the order's parts cost is unchanged; the asset's "
+                   "history shows it removed, by serial for serial-tracked parts.")
 _movement_endpoint("/scraps", ScrapSchema, service.scrap, STOCK_KEEPERS, "Write stock off, with the reason.")
 
 
@@ -124,11 +158,13 @@ class Adjustments(MethodView):
     @blp.arguments(AdjustmentSchema)
     @blp.response(200, StockLevelSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="Unknown part or location (`not_found`)")
-    @blp.alt_response(409, schema=ErrorSchema, description="The count is below what is reserved (`conflict`)")
+    @blp.alt_response(409, schema=ErrorSchema, description="The count is below what is reserved (`conflict`), or "
+                      "a counted serial is recorded elsewhere (`serial_conflict`)")
     @blp.doc(parameters=[IDEMPOTENCY_DOC])
     def post(self, data):
         """Record a stock count: on-hand becomes what was counted; the difference is a
-        ledger row with the reason. Answers the level after the count."""
+        ledger row with the reason. Serial-tracked parts are counted by serial: units not
+        found become lost, units found come into stock. Answers the level after the count."""
         with unit_of_work() as session:
             service.adjust(session, actor=current_user, **data)
             return session.get(StockLevel, (data["part_id"], data["location_id"]))
@@ -143,7 +179,19 @@ class OrderPartsCost(MethodView):
         """The parts cost of a work order: what was issued to it, at average cost."""
         session = get_session()
         get_visible_order(session, order_id, current_user)
-        return {"work_order_id": order_id, "parts_cost_cents": service.parts_cost_of_order(session, order_id)}
+        return {"work_order_id": order_id, "parts_cost_cents": queries.parts_cost_of_order(session, order_id)}
+
+
+@blp.route("/assets/<int:asset_id>/parts")
+class AssetParts(MethodView):
+    @blp.requires_role(*READERS)
+    @blp.response(200, AssetPartsSchema)
+    @blp.alt_response(404, schema=ErrorSchema, description="No such asset (`not_found`)")
+    def get(self, asset_id):
+        """What went into and came out of an asset: parts installed on its orders, parts
+        returned from them and old parts removed (with serials), and the serial-tracked
+        units in it now."""
+        return queries.asset_parts(get_session(), asset_id)
 
 
 @blp.route("/reorder-points")
@@ -164,7 +212,7 @@ class LowStock(MethodView):
     @blp.response(200, LowStockSchema(many=True))
     def get(self):
         """Parts below their reorder point (available = on hand − reserved)."""
-        return service.low_stock(get_session())
+        return queries.low_stock(get_session())
 
 
 @blp.route("/availability")
@@ -178,4 +226,4 @@ class Availability(MethodView):
         units, nearest to the order's site first."""
         session = get_session()
         get_visible_order(session, args["work_order_id"], current_user)
-        return service.availability_near(session, **args)
+        return queries.availability_near(session, **args)

@@ -5,12 +5,19 @@ import marshmallow as ma
 
 from app.api import SchemaBase
 from app.geo_fields import GeoJSONPoint
-from inventory.models import LocationKind, MovementKind
+from inventory.models import LocationKind, MovementKind, PartRequestStatus
+from inventory.serials import MAX_SERIAL_LENGTH
 from inventory.service import MAX_QUANTITY
 
 _quantity = dict(required=True, strict=True, validate=ma.validate.Range(min=1, max=MAX_QUANTITY),
                  metadata={"description": f"Whole units, 1 to {MAX_QUANTITY}"})
 _id = dict(required=True, strict=True, validate=ma.validate.Range(min=1))
+
+
+def _serials(description: str = "For a serial-tracked part, one serial number per unit; none otherwise"):
+    return ma.fields.List(ma.fields.String(validate=ma.validate.Length(min=1, max=MAX_SERIAL_LENGTH)),
+                          load_default=list, validate=ma.validate.Length(max=MAX_QUANTITY),
+                          metadata={"description": description})
 
 
 class PartCreateSchema(SchemaBase):
@@ -73,6 +80,7 @@ class ReceiptSchema(SchemaBase):
     location_id = ma.fields.Integer(**_id)
     quantity = ma.fields.Integer(**_quantity)
     unit_cost_cents = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=0, max=10**9))
+    serials = _serials("For a serial-tracked part, the new units' serial numbers, one per unit")
     note = ma.fields.String(validate=ma.validate.Length(max=1000))
 
 
@@ -81,6 +89,7 @@ class TransferSchema(SchemaBase):
     from_location_id = ma.fields.Integer(**_id)
     to_location_id = ma.fields.Integer(**_id)
     quantity = ma.fields.Integer(**_quantity)
+    serials = _serials()
     note = ma.fields.String(validate=ma.validate.Length(max=1000))
 
 
@@ -89,6 +98,7 @@ class IssueSchema(SchemaBase):
     location_id = ma.fields.Integer(**_id)
     work_order_id = ma.fields.Integer(**_id)
     quantity = ma.fields.Integer(**_quantity)
+    serials = _serials("For a serial-tracked part, the units used (installed in the order's asset)")
     note = ma.fields.String(validate=ma.validate.Length(max=1000))
 
 
@@ -107,6 +117,16 @@ class ReturnSchema(SchemaBase):
     quantity = ma.fields.Integer(**_quantity)
     defective = ma.fields.Boolean(load_default=False,
                                   metadata={"description": "Defective parts go to a `returns` location"})
+    serials = _serials("For a serial-tracked part, the units coming back (issued to this order)")
+    note = ma.fields.String(validate=ma.validate.Length(max=1000))
+
+
+class RemovalSchema(SchemaBase):
+    part_id = ma.fields.Integer(**_id)
+    work_order_id = ma.fields.Integer(**_id, metadata={"description": "The order whose asset the part came out of"})
+    to_location_id = ma.fields.Integer(**_id, metadata={"description": "A `returns` location"})
+    quantity = ma.fields.Integer(**_quantity)
+    serials = _serials("For a serial-tracked part, the serial numbers of the old units")
     note = ma.fields.String(validate=ma.validate.Length(max=1000))
 
 
@@ -116,6 +136,7 @@ class AdjustmentSchema(SchemaBase):
     counted = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=0, max=MAX_QUANTITY),
                                 metadata={"description": "What the stock count found"})
     reason = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=1000))
+    serials = _serials("For a serial-tracked part, every serial found (as many as `counted`)")
 
 
 class ScrapSchema(SchemaBase):
@@ -123,6 +144,7 @@ class ScrapSchema(SchemaBase):
     location_id = ma.fields.Integer(**_id)
     quantity = ma.fields.Integer(**_quantity)
     reason = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=1000))
+    serials = _serials()
 
 
 class StockMovementSchema(ma.Schema):
@@ -134,6 +156,8 @@ class StockMovementSchema(ma.Schema):
     quantity = ma.fields.Integer()
     unit_cost_cents = ma.fields.Integer()
     work_order_id = ma.fields.Integer(allow_none=True)
+    asset_id = ma.fields.Integer(allow_none=True, metadata={"description": "The asset the parts went into or came out of"})
+    serials = ma.fields.List(ma.fields.String())
     actor_id = ma.fields.Integer()
     note = ma.fields.String(allow_none=True)
     created_at = ma.fields.DateTime()
@@ -175,3 +199,97 @@ class AvailabilitySchema(ma.Schema):
     engineer_id = ma.fields.Integer(allow_none=True)
     available = ma.fields.Integer()
     distance_m = ma.fields.Integer(metadata={"description": "From the order's site, metres (PostGIS)"})
+
+
+class AssetPartChangeSchema(ma.Schema):
+    movement_id = ma.fields.Integer()
+    at = ma.fields.DateTime()
+    change = ma.fields.String(metadata={"description": "`installed` or `removed`"})
+    kind = ma.fields.String(metadata={"description": "The ledger movement: issue, return or removal"})
+    part_id = ma.fields.Integer()
+    sku = ma.fields.String()
+    name = ma.fields.String()
+    quantity = ma.fields.Integer()
+    serials = ma.fields.List(ma.fields.String())
+    work_order_id = ma.fields.Integer()
+    work_order_number = ma.fields.String()
+    note = ma.fields.String(allow_none=True)
+
+
+class InstalledUnitSchema(ma.Schema):
+    part_id = ma.fields.Integer()
+    sku = ma.fields.String()
+    name = ma.fields.String()
+    serial = ma.fields.String()
+    work_order_id = ma.fields.Integer()
+    since = ma.fields.DateTime()
+
+
+class AssetPartsSchema(ma.Schema):
+    asset_id = ma.fields.Integer()
+    installed = ma.fields.List(ma.fields.Nested(InstalledUnitSchema),
+                               metadata={"description": "Serial-tracked units in the asset now"})
+    history = ma.fields.List(ma.fields.Nested(AssetPartChangeSchema), metadata={"description": "Oldest first"})
+
+
+class PartRequestCreateSchema(SchemaBase):
+    work_order_id = ma.fields.Integer(**_id)
+    part_id = ma.fields.Integer(**_id)
+    quantity = ma.fields.Integer(**_quantity)
+    to_location_id = ma.fields.Integer(strict=True, validate=ma.validate.Range(min=1), metadata={
+        "description": "Where the parts go; by default the van of the order's engineer"})
+    note = ma.fields.String(validate=ma.validate.Length(max=1000))
+
+
+class PartRequestQueryArgsSchema(ma.Schema):
+    status = ma.fields.List(ma.fields.Enum(PartRequestStatus, by_value=True), metadata={
+        "description": "Default: the pending ones (open, picking, unavailable)"})
+    work_order_id = ma.fields.Integer(validate=ma.validate.Range(min=1))
+    to_location_id = ma.fields.Integer(validate=ma.validate.Range(min=1))
+
+
+class FulfilSchema(SchemaBase):
+    from_location_id = ma.fields.Integer(**_id, metadata={"description": "Where the parts are picked"})
+    serials = _serials("For a serial-tracked part, the units sent")
+    note = ma.fields.String(validate=ma.validate.Length(max=1000))
+
+
+class UnavailableSchema(SchemaBase):
+    expected_date = ma.fields.Date(required=True, metadata={"description": "When the parts should be in"})
+    hold_order = ma.fields.Boolean(load_default=False, metadata={
+        "description": "Put the order on hold (`waiting_parts`) until the parts are sent"})
+    note = ma.fields.String(validate=ma.validate.Length(max=1000))
+
+
+class CancelRequestSchema(SchemaBase):
+    reason = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=1000))
+
+
+class EmptyBodySchema(SchemaBase):
+    pass
+
+
+class PartRequestSchema(ma.Schema):
+    id = ma.fields.Integer()
+    work_order_id = ma.fields.Integer()
+    work_order_number = ma.fields.Function(lambda r: r.work_order.number)
+    work_order_status = ma.fields.Function(lambda r: r.work_order.status.value)
+    scheduled_start = ma.fields.Function(
+        lambda r: r.work_order.scheduled_start.isoformat() if r.work_order.scheduled_start else None,
+        metadata={"description": "When the visit is planned: the queue is worked soonest first"})
+    priority = ma.fields.Function(lambda r: r.work_order.priority.value)
+    part_id = ma.fields.Integer()
+    sku = ma.fields.Function(lambda r: r.part.sku)
+    part_name = ma.fields.Function(lambda r: r.part.name)
+    quantity = ma.fields.Integer()
+    to_location_id = ma.fields.Integer()
+    from_location_id = ma.fields.Integer(allow_none=True)
+    status = ma.fields.Enum(PartRequestStatus, by_value=True)
+    expected_date = ma.fields.Date(allow_none=True)
+    held_order = ma.fields.Boolean()
+    requested_by_id = ma.fields.Integer()
+    handled_by_id = ma.fields.Integer(allow_none=True)
+    note = ma.fields.String(allow_none=True)
+    created_at = ma.fields.DateTime()
+    updated_at = ma.fields.DateTime()
+    fulfilled_at = ma.fields.DateTime(allow_none=True)

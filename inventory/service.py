@@ -8,20 +8,18 @@ are the last line: on-hand can never go negative, whatever the code does.
 """
 from __future__ import annotations
 
-from geoalchemy2 import Geography
-from sqlalchemy import Select, Text, case, cast, func, or_, select
+from sqlalchemy import Select, Text, cast, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
-from app.customers.models import Site
-from app.engineers.models import Engineer
 from app.db import utcnow
 from app.errors import ConflictError, NotFoundError, ValidationFailedError
 from app.geo import make_point
 from app.workorders.models import OPEN_STATUSES, Status, WorkOrder
-from inventory.models import (LocationKind, MovementKind, Part, ReorderPoint, Reservation, StockLevel, StockLocation,
-                              StockMovement)
+from inventory import serials as units
+from inventory.models import (LocationKind, MovementKind, Part, ReorderPoint, Reservation, SerialStatus,
+                              StockLevel, StockLocation, StockMovement)
 
 MAX_QUANTITY = 100_000
 
@@ -114,7 +112,7 @@ def _reservation(session: Session, work_order_id: int, part_id: int, location_id
         Reservation.location_id == location_id).with_for_update().execution_options(populate_existing=True)).one()
 
 
-def _check_quantity(quantity: int) -> None:
+def check_quantity(quantity: int) -> None:
     if not 0 < quantity <= MAX_QUANTITY:
         raise ValidationFailedError(f"Quantity must be between 1 and {MAX_QUANTITY}",
                                     errors={"quantity": ["out of range"]})
@@ -133,13 +131,16 @@ def _locked_levels(session: Session, part_id: int, location_ids: list[int]) -> d
     return {row.location_id: row for row in rows}
 
 
-def _take(level: StockLevel, quantity: int, part: Part, location: StockLocation) -> None:
-    available = level.on_hand - level.reserved
+def _ensure_available(level: StockLevel, quantity: int, part: Part, location: StockLocation,
+                      also_usable: int = 0) -> None:
+    """Refuse (409 `insufficient_stock`) unless `quantity` units are free, counting
+    `also_usable` reserved units the caller may use. Every check of a movement comes
+    before any change, so a refused movement leaves the session as it found it."""
+    available = level.on_hand - level.reserved + also_usable
     if available < quantity:
         raise InsufficientStockError(
             f"Only {available} of {part.sku} available at {location.name}, {quantity} asked",
             part_id=part.id, location_id=location.id, available=available, asked=quantity)
-    level.on_hand -= quantity
 
 
 def _record(session: Session, **fields) -> StockMovement:
@@ -150,73 +151,81 @@ def _record(session: Session, **fields) -> StockMovement:
 
 
 def receive(session: Session, *, actor: User, part_id: int, location_id: int, quantity: int,
-            unit_cost_cents: int, note: str | None = None) -> StockMovement:
-    """Stock arriving from a supplier; the location's moving-average cost absorbs it."""
-    _check_quantity(quantity)
+            unit_cost_cents: int, serials: list[str] | None = None, note: str | None = None) -> StockMovement:
+    """Stock arriving from a supplier; the location's moving-average cost absorbs it.
+    Serial-tracked parts name one new serial per unit."""
+    check_quantity(quantity)
     if unit_cost_cents < 0:
         raise ValidationFailedError("Unit cost cannot be negative", errors={"unit_cost_cents": ["negative"]})
     part, location = get_part(session, part_id), get_location(session, location_id)
+    serials = units.checked(part, quantity, serials)
     level = _locked_levels(session, part.id, [location.id])[location.id]
+    units.receive(session, part, location, serials)
     total = level.on_hand * level.average_cost_cents + quantity * unit_cost_cents
     level.on_hand += quantity
     level.average_cost_cents = round(total / level.on_hand)
     return _record(session, kind=MovementKind.RECEIPT, part_id=part.id, to_location_id=location.id,
-                   quantity=quantity, unit_cost_cents=unit_cost_cents, actor_id=actor.id, note=note)
+                   quantity=quantity, unit_cost_cents=unit_cost_cents, serials=serials, actor_id=actor.id, note=note)
 
 
 def transfer(session: Session, *, actor: User, part_id: int, from_location_id: int, to_location_id: int,
-             quantity: int, note: str | None = None) -> StockMovement:
+             quantity: int, serials: list[str] | None = None, note: str | None = None,
+             work_order_id: int | None = None) -> StockMovement:
     """Move stock between locations (warehouse ⇄ van, warehouse → warehouse) at the
     source's average cost. Raises InsufficientStockError."""
-    _check_quantity(quantity)
+    check_quantity(quantity)
     if from_location_id == to_location_id:
         raise ValidationFailedError("Source and destination are the same",
                                     errors={"to_location_id": ["same as from_location_id"]})
     part = get_part(session, part_id)
     source, target = get_location(session, from_location_id), get_location(session, to_location_id)
+    serials = units.checked(part, quantity, serials)
     levels = _locked_levels(session, part.id, [source.id, target.id])
     out, into = levels[source.id], levels[target.id]
-    _take(out, quantity, part, source)
+    _ensure_available(out, quantity, part, source)
+    units.move(session, part, source, target, serials)
+    out.on_hand -= quantity
     cost = out.average_cost_cents
     into.average_cost_cents = round((into.on_hand * into.average_cost_cents + quantity * cost)
                                     / (into.on_hand + quantity))
     into.on_hand += quantity
     return _record(session, kind=MovementKind.TRANSFER, part_id=part.id, from_location_id=source.id,
-                   to_location_id=target.id, quantity=quantity, unit_cost_cents=cost, actor_id=actor.id, note=note)
+                   to_location_id=target.id, quantity=quantity, unit_cost_cents=cost, serials=serials,
+                   work_order_id=work_order_id, actor_id=actor.id, note=note)
 
 
 def issue_to_order(session: Session, *, actor: User, part_id: int, location_id: int, work_order_id: int,
-                   quantity: int, note: str | None = None) -> StockMovement:
-    """Parts consumed on a work order, at the location's average cost. Raises
+                   quantity: int, serials: list[str] | None = None, note: str | None = None) -> StockMovement:
+    """Parts consumed on a work order, at the location's average cost, and installed
+    in the order's asset when it has one (serial-tracked parts by serial). Raises
     InsufficientStockError (409) when not enough is free, NotFoundError for unknown
     ids, ConflictError for a closed order."""
-    _check_quantity(quantity)
+    check_quantity(quantity)
     part, location = get_part(session, part_id), get_location(session, location_id)
+    serials = units.checked(part, quantity, serials)
     order = _open_order(session, work_order_id)
     level = _locked_levels(session, part.id, [location.id])[location.id]
     held = _reservation(session, order.id, part.id, location.id)
-    from_reservation = min(quantity, held.quantity)
     # What this order had set aside is used first; the rest must be free stock.
+    from_reservation = min(quantity, held.quantity)
+    _ensure_available(level, quantity, part, location, also_usable=from_reservation)
+    units.issue(session, part, location, serials, work_order_id=order.id, asset_id=order.asset_id)
     held.quantity -= from_reservation
     level.reserved -= from_reservation
-    _take(level, quantity, part, location)
+    level.on_hand -= quantity
     return _record(session, kind=MovementKind.ISSUE, part_id=part.id, from_location_id=location.id,
                    quantity=quantity, unit_cost_cents=level.average_cost_cents, work_order_id=order.id,
-                   actor_id=actor.id, note=note)
+                   asset_id=order.asset_id, serials=serials, actor_id=actor.id, note=note)
 
 
 def reserve(session: Session, *, actor: User, part_id: int, location_id: int, work_order_id: int,
             quantity: int, note: str | None = None) -> StockMovement:
     """Set parts aside at a location for an order. Raises InsufficientStockError."""
-    _check_quantity(quantity)
+    check_quantity(quantity)
     part, location = get_part(session, part_id), get_location(session, location_id)
     order = _open_order(session, work_order_id)
     level = _locked_levels(session, part.id, [location.id])[location.id]
-    available = level.on_hand - level.reserved
-    if available < quantity:
-        raise InsufficientStockError(
-            f"Only {available} of {part.sku} free at {location.name}, {quantity} asked",
-            part_id=part.id, location_id=location.id, available=available, asked=quantity)
+    _ensure_available(level, quantity, part, location)
     _reservation(session, order.id, part.id, location.id).quantity += quantity
     level.reserved += quantity
     return _record(session, kind=MovementKind.RESERVE, part_id=part.id, from_location_id=location.id,
@@ -227,7 +236,7 @@ def reserve(session: Session, *, actor: User, part_id: int, location_id: int, wo
 def release(session: Session, *, actor: User, part_id: int, location_id: int, work_order_id: int,
             quantity: int, note: str | None = None) -> StockMovement:
     """Give back (part of) what an order had reserved."""
-    _check_quantity(quantity)
+    check_quantity(quantity)
     part, location = get_part(session, part_id), get_location(session, location_id)
     if session.get(WorkOrder, work_order_id) is None:
         raise NotFoundError(f"Work order {work_order_id} not found", work_order_id=work_order_id)
@@ -260,13 +269,17 @@ def release_when_cancelled(session: Session, order: WorkOrder, actor: User, from
 
 
 def return_from_order(session: Session, *, actor: User, part_id: int, work_order_id: int, to_location_id: int,
-                      quantity: int, defective: bool = False, note: str | None = None) -> StockMovement:
+                      quantity: int, defective: bool = False, serials: list[str] | None = None,
+                      note: str | None = None) -> StockMovement:
     """Parts coming back from an order: unused ones to a stock location, defective
     ones to a return location. At most what the order was issued and has not
-    returned; the order's parts cost drops by their issue cost."""
-    _check_quantity(quantity)
+    returned (by serial for serial-tracked parts); the order's parts cost drops by
+    their issue cost, and the order's asset no longer has them."""
+    check_quantity(quantity)
     part, target = get_part(session, part_id), get_location(session, to_location_id)
-    if session.get(WorkOrder, work_order_id) is None:
+    serials = units.checked(part, quantity, serials)
+    order = session.get(WorkOrder, work_order_id)
+    if order is None:
         raise NotFoundError(f"Work order {work_order_id} not found", work_order_id=work_order_id)
     if defective != (target.kind is LocationKind.RETURNS):
         raise ValidationFailedError("Defective parts go to a return location, unused ones to stock",
@@ -276,12 +289,41 @@ def return_from_order(session: Session, *, actor: User, part_id: int, work_order
     if issued - returned < quantity:
         raise ConflictError(f"The order has {issued - returned} of {part.sku} that could come back",
                             outstanding=issued - returned, asked=quantity)
+    units.return_from_order(session, part, target, serials, work_order_id=order.id)
     level.average_cost_cents = round((level.on_hand * level.average_cost_cents + quantity * cost)
                                      / (level.on_hand + quantity))
     level.on_hand += quantity
     return _record(session, kind=MovementKind.RETURN, part_id=part.id, to_location_id=target.id, quantity=quantity,
-                   unit_cost_cents=cost, work_order_id=work_order_id, actor_id=actor.id,
-                   note=note or ("defective" if defective else "unused"))
+                   unit_cost_cents=cost, work_order_id=order.id, asset_id=order.asset_id, serials=serials,
+                   actor_id=actor.id, note=note or ("defective" if defective else "unused"))
+
+
+def remove_from_asset(session: Session, *, actor: User, part_id: int, work_order_id: int, to_location_id: int,
+                      quantity: int, serials: list[str] | None = None, note: str | None = None) -> StockMovement:
+    """An old part taken out of the order's asset (the one a new part replaced), booked
+    into a return location. It was never our stock, so it carries no cost and does
+    not change the order's parts cost; the asset's history shows it removed."""
+    check_quantity(quantity)
+    part, target = get_part(session, part_id), get_location(session, to_location_id)
+    serials = units.checked(part, quantity, serials)
+    order = session.get(WorkOrder, work_order_id)
+    if order is None:
+        raise NotFoundError(f"Work order {work_order_id} not found", work_order_id=work_order_id)
+    if order.status is Status.CANCELLED:
+        raise ConflictError(f"Work order {order.number} is cancelled", current_status=order.status.value)
+    if order.asset_id is None:
+        raise ValidationFailedError(f"Work order {order.number} has no asset to remove parts from",
+                                    errors={"work_order_id": ["the order has no asset"]})
+    if target.kind is not LocationKind.RETURNS:
+        raise ValidationFailedError("Removed parts go to a return location",
+                                    errors={"to_location_id": ["not a return location"]})
+    level = _locked_levels(session, part.id, [target.id])[target.id]
+    units.remove_from_asset(session, part, target, serials, asset_id=order.asset_id)
+    level.average_cost_cents = round(level.on_hand * level.average_cost_cents / (level.on_hand + quantity))
+    level.on_hand += quantity
+    return _record(session, kind=MovementKind.REMOVAL, part_id=part.id, to_location_id=target.id, quantity=quantity,
+                   unit_cost_cents=0, work_order_id=order.id, asset_id=order.asset_id, serials=serials,
+                   actor_id=actor.id, note=note or "replaced")
 
 
 def _issued_to_order(session: Session, work_order_id: int, part_id: int) -> tuple[int, int, int]:
@@ -298,35 +340,64 @@ def _issued_to_order(session: Session, work_order_id: int, part_id: int) -> tupl
     return issued, int(rows.get(MovementKind.RETURN, 0)), round(issued_value / issued) if issued else 0
 
 
-def adjust(session: Session, *, actor: User, part_id: int, location_id: int, counted: int, reason: str) -> StockMovement | None:
-    """Set on-hand to what a stock count found, recording the difference and why.
-    None when the count matches. Refused below what is reserved."""
+def adjust(session: Session, *, actor: User, part_id: int, location_id: int, counted: int, reason: str,
+           serials: list[str] | None = None) -> list[StockMovement]:
+    """Set on-hand to what a stock count found, recording the difference and why
+    (nothing when the count matches). Refused below what is reserved. Serial-tracked
+    parts are counted by serial: the serials found are listed, units not found
+    become lost and units found but not on the books come into stock."""
     if not 0 <= counted <= MAX_QUANTITY:
         raise ValidationFailedError(f"A count is between 0 and {MAX_QUANTITY}", errors={"counted": ["out of range"]})
     part, location = get_part(session, part_id), get_location(session, location_id)
+    serials = units.checked(part, counted, serials)
     level = _locked_levels(session, part.id, [location.id])[location.id]
     if counted < level.reserved:
         raise ConflictError(f"{level.reserved} of {part.sku} are reserved at {location.name}; release them first",
                             reserved=level.reserved, counted=counted)
+    if part.serial_tracked:
+        return _count_by_serial(session, actor, part, location, level, serials, reason)
     difference = counted - level.on_hand
     if difference == 0:
-        return None
+        return []
     level.on_hand = counted
-    return _record(session, kind=MovementKind.ADJUSTMENT, part_id=part.id,
-                   to_location_id=location.id if difference > 0 else None,
-                   from_location_id=location.id if difference < 0 else None, quantity=abs(difference),
-                   unit_cost_cents=level.average_cost_cents, actor_id=actor.id, note=reason)
+    return [_record(session, kind=MovementKind.ADJUSTMENT, part_id=part.id,
+                    to_location_id=location.id if difference > 0 else None,
+                    from_location_id=location.id if difference < 0 else None, quantity=abs(difference),
+                    unit_cost_cents=level.average_cost_cents, actor_id=actor.id, note=reason)]
+
+
+def _count_by_serial(session: Session, actor: User, part: Part, location: StockLocation, level: StockLevel,
+                     counted: list[str], reason: str) -> list[StockMovement]:
+    """A count that found some units missing and others unexpected books both, one
+    ledger row each way, so every serial's story stays in the ledger."""
+    missing, found = units.count(session, part, location, counted)
+    movements = []
+    if missing:
+        level.on_hand -= len(missing)
+        movements.append(_record(session, kind=MovementKind.ADJUSTMENT, part_id=part.id, from_location_id=location.id,
+                                 quantity=len(missing), unit_cost_cents=level.average_cost_cents, serials=missing,
+                                 actor_id=actor.id, note=reason))
+    if found:
+        level.on_hand += len(found)
+        movements.append(_record(session, kind=MovementKind.ADJUSTMENT, part_id=part.id, to_location_id=location.id,
+                                 quantity=len(found), unit_cost_cents=level.average_cost_cents, serials=found,
+                                 actor_id=actor.id, note=reason))
+    return movements
 
 
 def scrap(session: Session, *, actor: User, part_id: int, location_id: int, quantity: int,
-          reason: str) -> StockMovement:
+          reason: str, serials: list[str] | None = None) -> StockMovement:
     """Write stock off (damaged, expired). Raises InsufficientStockError."""
-    _check_quantity(quantity)
+    check_quantity(quantity)
     part, location = get_part(session, part_id), get_location(session, location_id)
+    serials = units.checked(part, quantity, serials)
     level = _locked_levels(session, part.id, [location.id])[location.id]
-    _take(level, quantity, part, location)
+    _ensure_available(level, quantity, part, location)
+    units.write_off(session, part, location, serials, SerialStatus.SCRAPPED)
+    level.on_hand -= quantity
     return _record(session, kind=MovementKind.SCRAP, part_id=part.id, from_location_id=location.id,
-                   quantity=quantity, unit_cost_cents=level.average_cost_cents, actor_id=actor.id, note=reason)
+                   quantity=quantity, unit_cost_cents=level.average_cost_cents, serials=serials,
+                   actor_id=actor.id, note=reason)
 
 
 def set_reorder_point(session: Session, *, part_id: int, location_id: int, minimum: int,
@@ -338,82 +409,3 @@ def set_reorder_point(session: Session, *, part_id: int, location_id: int, minim
                     .on_conflict_do_update(index_elements=["part_id", "location_id"],
                                            set_={"minimum": minimum, "reorder_quantity": reorder_quantity}))
     return session.get(ReorderPoint, (part_id, location_id), populate_existing=True)
-
-
-def low_stock(session: Session) -> list[dict]:
-    """Reorder points whose part has fallen below the minimum available there."""
-    available = func.coalesce(StockLevel.on_hand - StockLevel.reserved, 0)
-    rows = session.execute(
-        select(ReorderPoint, Part.sku, StockLocation.name, available.label("available"))
-        .join(Part, Part.id == ReorderPoint.part_id)
-        .join(StockLocation, StockLocation.id == ReorderPoint.location_id)
-        .outerjoin(StockLevel, (StockLevel.part_id == ReorderPoint.part_id)
-                   & (StockLevel.location_id == ReorderPoint.location_id))
-        .where(available < ReorderPoint.minimum)
-        .order_by(Part.sku, StockLocation.name))
-    return [{"part_id": point.part_id, "sku": sku, "location_id": point.location_id, "location": name,
-             "available": int(avail), "minimum": point.minimum, "reorder_quantity": point.reorder_quantity}
-            for point, sku, name, avail in rows]
-
-
-def availability_near(session: Session, *, work_order_id: int, part_id: int, quantity: int,
-                      limit: int = 10) -> list[dict]:
-    """Warehouses and vans holding at least `quantity` free units of a part, nearest
-    to the order's site first (PostGIS, metres on the spheroid). A van is where its
-    engineer last reported, else at the engineer's home base."""
-    order = session.get(WorkOrder, work_order_id)
-    if order is None:
-        raise NotFoundError(f"Work order {work_order_id} not found", work_order_id=work_order_id)
-    get_part(session, part_id)
-    site = select(Site.location).where(Site.id == order.site_id).scalar_subquery()
-    place = func.coalesce(StockLocation.location, Engineer.last_position, Engineer.home_base)
-    distance = func.ST_Distance(cast(place, Geography), cast(site, Geography))
-    rows = session.execute(
-        select(StockLocation, (StockLevel.on_hand - StockLevel.reserved).label("available"), distance.label("metres"))
-        .join(StockLevel, StockLevel.location_id == StockLocation.id)
-        .outerjoin(Engineer, Engineer.id == StockLocation.engineer_id)
-        .where(StockLevel.part_id == part_id, StockLocation.is_active.is_(True),
-               StockLocation.kind != LocationKind.RETURNS,
-               StockLevel.on_hand - StockLevel.reserved >= quantity, place.is_not(None))
-        .order_by(distance).limit(limit))
-    return [{"location_id": location.id, "name": location.name, "kind": location.kind.value,
-             "engineer_id": location.engineer_id, "available": int(available), "distance_m": round(float(metres))}
-            for location, available, metres in rows]
-
-
-def parts_cost_of_order(session: Session, work_order_id: int) -> int:
-    """What was issued to the order minus what came back, in cents."""
-    value = StockMovement.quantity * StockMovement.unit_cost_cents
-    signed = case((StockMovement.kind == MovementKind.ISSUE, value), else_=-value)
-    return int(session.scalar(select(func.coalesce(func.sum(signed), 0))
-                              .where(StockMovement.work_order_id == work_order_id,
-                                     StockMovement.kind.in_([MovementKind.ISSUE, MovementKind.RETURN]))))
-
-
-def reconcile(session: Session) -> list[dict]:
-    """Every cached figure that differs from the ledger: on-hand against the sum of
-    movements in and out, reserved against the open reservations. Empty when all agree."""
-    incoming = (select(StockMovement.part_id, StockMovement.to_location_id.label("location_id"),
-                       StockMovement.quantity.label("delta")).where(StockMovement.to_location_id.is_not(None)))
-    outgoing = (select(StockMovement.part_id, StockMovement.from_location_id.label("location_id"),
-                       (-StockMovement.quantity).label("delta")).where(StockMovement.from_location_id.is_not(None)))
-    moves = incoming.union_all(outgoing).subquery()
-    ledger = (select(moves.c.part_id, moves.c.location_id, func.sum(moves.c.delta).label("on_hand"))
-              .group_by(moves.c.part_id, moves.c.location_id).subquery())
-    held = (select(Reservation.part_id, Reservation.location_id, func.sum(Reservation.quantity).label("reserved"))
-            .group_by(Reservation.part_id, Reservation.location_id).subquery())
-    rows = session.execute(
-        select(StockLevel.part_id, StockLevel.location_id, StockLevel.on_hand, StockLevel.reserved,
-               func.coalesce(ledger.c.on_hand, 0).label("ledger_on_hand"),
-               func.coalesce(held.c.reserved, 0).label("ledger_reserved"))
-        .outerjoin(ledger, (ledger.c.part_id == StockLevel.part_id) & (ledger.c.location_id == StockLevel.location_id))
-        .outerjoin(held, (held.c.part_id == StockLevel.part_id) & (held.c.location_id == StockLevel.location_id))
-        .order_by(StockLevel.part_id, StockLevel.location_id))
-    differences = []
-    for row in rows:
-        for what, cached, ledger_value in (("on_hand", row.on_hand, row.ledger_on_hand),
-                                           ("reserved", row.reserved, row.ledger_reserved)):
-            if cached != ledger_value:
-                differences.append({"part_id": row.part_id, "location_id": row.location_id, "what": what,
-                                    "cached": cached, "ledger": int(ledger_value)})
-    return differences

@@ -136,6 +136,7 @@ class EventKind(str, enum.Enum):
     UPDATED = "updated"
     NOTE_ADDED = "note_added"
     ATTACHMENT_ADDED = "attachment_added"
+    PARTS = "parts"   # parts asked for, sent or unavailable (from the inventory)
 
 
 class WorkOrderEvent(Base):

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.auth.models import Role
-from inventory import service
+from inventory import queries, service
 from inventory.models import LocationKind, StockMovement
 from tests.factories import UserFactory, WorkOrderFactory
 
@@ -186,4 +186,4 @@ def test_cancelling_an_order_frees_what_it_had_reserved(client, as_role, session
                                .order_by(StockMovement.id)).all()
     assert [(m.kind.value, m.quantity, m.note) for m in released] == [("reserve", 3, None),
                                                                       ("release", 3, "order cancelled")]
-    assert service.reconcile(session) == []
+    assert queries.reconcile(session) == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from app.auth.models import Role
-from inventory import service
+from inventory import queries, service
 from inventory.models import LocationKind, MovementKind, StockLevel, StockMovement
 from tests.factories import TEST_PASSWORD, UserFactory, WorkOrderFactory
 from tests.live import _live_server_process, live_db, live_server  # noqa: F401  (fixtures)
@@ -35,7 +35,7 @@ def test_fifty_clients_race_for_the_last_ten_units(live_db, live_server):
     assert live_db.get(StockLevel, (part.id, warehouse.id)).on_hand == 0
     assert live_db.scalar(select(func.count()).select_from(StockMovement)
                           .where(StockMovement.kind == MovementKind.ISSUE)) == UNITS
-    assert service.reconcile(live_db) == []
+    assert queries.reconcile(live_db) == []
 
 
 def test_retries_racing_with_one_key_issue_once(live_db, live_server):

@@ -8,7 +8,7 @@ from sqlalchemy.exc import DBAPIError
 from app.auth.models import Role
 from app.errors import ConflictError, NotFoundError, ValidationFailedError
 from app.workorders.models import Status
-from inventory import service
+from inventory import queries, service
 from inventory.models import LocationKind, MovementKind, StockLevel, StockMovement
 from tests.factories import EngineerFactory, UserFactory, WorkOrderFactory
 
@@ -62,7 +62,7 @@ def test_issue_costs_the_order_and_refuses_more_than_there_is(session, keeper, s
                                work_order_id=order.id, quantity=2)
     assert refused.value.details["available"] == 1
     assert level(session, part, warehouse).on_hand == 1
-    assert service.parts_cost_of_order(session, order.id) == 1000
+    assert queries.parts_cost_of_order(session, order.id) == 1000
 
 
 def test_closed_orders_and_unknown_ids_are_refused(session, keeper, stock):
@@ -107,9 +107,9 @@ def test_reconcile_proves_levels_equal_the_ledger(session, keeper, stock):
                      quantity=3)
     service.issue_to_order(session, actor=keeper, part_id=part.id, location_id=van.id,
                            work_order_id=WorkOrderFactory().id, quantity=1)
-    assert service.reconcile(session) == []
+    assert queries.reconcile(session) == []
     session.execute(text("UPDATE stock_levels SET on_hand = on_hand + 1 WHERE location_id = :l"), {"l": van.id})
-    assert service.reconcile(session) == [{"part_id": part.id, "location_id": van.id, "what": "on_hand",
+    assert queries.reconcile(session) == [{"part_id": part.id, "location_id": van.id, "what": "on_hand",
                                            "cached": 3, "ledger": 2}]
     assert len(session.scalars(select(StockMovement)).all()) == 3
 
@@ -134,7 +134,7 @@ def test_a_reservation_holds_stock_for_its_order_and_is_used_first(session, keep
     service.issue_to_order(session, actor=keeper, part_id=part.id, location_id=warehouse.id, work_order_id=mine.id,
                            quantity=2)
     assert (level(session, part, warehouse).on_hand, level(session, part, warehouse).reserved) == (1, 0)
-    assert service.reconcile(session) == []
+    assert queries.reconcile(session) == []
 
 
 def test_releasing_more_than_reserved_is_refused(session, keeper, stock):
@@ -149,7 +149,7 @@ def test_releasing_more_than_reserved_is_refused(session, keeper, stock):
         service.release(session, actor=keeper, part_id=part.id, location_id=warehouse.id, work_order_id=order.id,
                         quantity=2)
     assert level(session, part, warehouse).reserved == 1
-    assert service.reconcile(session) == []
+    assert queries.reconcile(session) == []
 
 
 def test_returns_lower_the_orders_cost_and_defective_parts_go_to_returns(session, keeper, stock):
@@ -163,7 +163,7 @@ def test_returns_lower_the_orders_cost_and_defective_parts_go_to_returns(session
                               to_location_id=warehouse.id, quantity=1)
     service.return_from_order(session, actor=keeper, part_id=part.id, work_order_id=order.id,
                               to_location_id=returns.id, quantity=1, defective=True)
-    assert service.parts_cost_of_order(session, order.id) == 400
+    assert queries.parts_cost_of_order(session, order.id) == 400
     with pytest.raises(ConflictError):  # only one more could come back
         service.return_from_order(session, actor=keeper, part_id=part.id, work_order_id=order.id,
                                   to_location_id=warehouse.id, quantity=2)
@@ -171,19 +171,19 @@ def test_returns_lower_the_orders_cost_and_defective_parts_go_to_returns(session
         service.return_from_order(session, actor=keeper, part_id=part.id, work_order_id=order.id,
                                   to_location_id=warehouse.id, quantity=1, defective=True)
     assert level(session, part, returns).on_hand == 1
-    assert service.reconcile(session) == []
+    assert queries.reconcile(session) == []
 
 
 def test_counts_adjust_and_scrap_writes_off(session, keeper, stock):
     part, warehouse, _ = stock
     service.receive(session, actor=keeper, part_id=part.id, location_id=warehouse.id, quantity=5, unit_cost_cents=100)
-    movement = service.adjust(session, actor=keeper, part_id=part.id, location_id=warehouse.id, counted=4,
-                              reason="annual count")
+    [movement] = service.adjust(session, actor=keeper, part_id=part.id, location_id=warehouse.id, counted=4,
+                                reason="annual count")
     assert (movement.kind, movement.quantity, movement.from_location_id) == (MovementKind.ADJUSTMENT, 1, warehouse.id)
     assert service.adjust(session, actor=keeper, part_id=part.id, location_id=warehouse.id, counted=4,
-                          reason="recount") is None
+                          reason="recount") == []
     service.scrap(session, actor=keeper, part_id=part.id, location_id=warehouse.id, quantity=1, reason="water damage")
     assert level(session, part, warehouse).on_hand == 3
     with pytest.raises(service.InsufficientStockError):
         service.scrap(session, actor=keeper, part_id=part.id, location_id=warehouse.id, quantity=4, reason="x")
-    assert service.reconcile(session) == []
+    assert queries.reconcile(session) == []
