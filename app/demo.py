@@ -426,6 +426,11 @@ def database_is_empty(session: Session) -> bool:
     return not has_users and not has_orders
 
 
+def reference_day() -> date:
+    """Today in Asia/Shanghai: the open orders of the demo fall on the days after it."""
+    return datetime.now(SHANGHAI).date()
+
+
 def load_demo(session: Session, *, seed: int, today: date | None = None) -> dict[str, int]:
     """Create the demo company and return how many of each thing were created.
 
@@ -435,7 +440,7 @@ def load_demo(session: Session, *, seed: int, today: date | None = None) -> dict
     if not database_is_empty(session):
         raise ConflictError("The database already has users or work orders; the demo loads only into "
                             "an empty one")
-    today = today or datetime.now(SHANGHAI).date()
+    today = today or reference_day()
     return _DemoBuilder(session, random.Random(seed), today).build()
 
 
