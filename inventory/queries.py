@@ -4,7 +4,7 @@ the ledger."""
 from __future__ import annotations
 
 from geoalchemy2 import Geography
-from sqlalchemy import case, cast, func, select
+from sqlalchemy import Select, case, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.customers.models import Asset, Site
@@ -136,3 +136,19 @@ def asset_parts(session: Session, asset_id: int) -> dict:
             "installed": [{"part_id": unit.part_id, "sku": sku, "name": name, "serial": unit.serial,
                            "work_order_id": unit.work_order_id, "since": unit.updated_at}
                           for unit, sku, name in installed]}
+
+
+def movements_query(*, part_id: int | None = None, location_id: int | None = None,
+                    work_order_id: int | None = None, kind: MovementKind | None = None) -> Select:
+    """Ledger rows, newest first."""
+    query = select(StockMovement).order_by(StockMovement.created_at.desc(), StockMovement.id.desc())
+    if part_id is not None:
+        query = query.where(StockMovement.part_id == part_id)
+    if location_id is not None:
+        query = query.where(or_(StockMovement.from_location_id == location_id,
+                                StockMovement.to_location_id == location_id))
+    if work_order_id is not None:
+        query = query.where(StockMovement.work_order_id == work_order_id)
+    if kind is not None:
+        query = query.where(StockMovement.kind == kind)
+    return query

@@ -16,7 +16,7 @@ from inventory import queries, service
 from app.errors import PermissionDeniedError
 from inventory.models import StockLevel, StockLocation
 from inventory.schemas import (AdjustmentSchema, AssetPartsSchema, AvailabilityQueryArgsSchema, AvailabilitySchema,
-                               IssueSchema, LowStockSchema, OrderPartsCostSchema, PartCreateSchema,
+                               IssueSchema, LowStockSchema, MovementQueryArgsSchema, ReconciliationSchema, OrderPartsCostSchema, PartCreateSchema,
                                PartQueryArgsSchema, PartSchema, ReceiptSchema, RemovalSchema, ReorderPointSchema,
                                ReservationSchema, ReturnSchema, ScrapSchema, StockLevelQueryArgsSchema,
                                StockLevelSchema, StockLocationCreateSchema, StockLocationSchema, StockMovementSchema,
@@ -168,6 +168,31 @@ class Adjustments(MethodView):
         with unit_of_work() as session:
             service.adjust(session, actor=current_user, **data)
             return session.get(StockLevel, (data["part_id"], data["location_id"]))
+
+
+@blp.route("/movements")
+class Movements(MethodView):
+    @blp.requires_role(*READERS)
+    @blp.arguments(MovementQueryArgsSchema, location="query")
+    @blp.response(200, StockMovementSchema(many=True))
+    @blp.paginate()
+    def get(self, args, pagination_parameters):
+        """The ledger, newest first, filtered by part, location (either side), work order
+        or kind."""
+        return paginate(get_session(), queries.movements_query(**args), pagination_parameters)
+
+
+@blp.route("/reconciliation")
+class Reconciliation(MethodView):
+    @blp.requires_role(*STOCK_KEEPERS)
+    @blp.response(200, ReconciliationSchema)
+    def get(self):
+        """Prove the cached stock levels equal the ledger: on-hand against the sum of
+        movements, reserved against the open reservations, and for serial-tracked parts
+        the units in stock against on-hand. `differences` is empty when all agree (the
+        same check as `flask inventory reconcile`)."""
+        differences = queries.reconcile(get_session())
+        return {"consistent": not differences, "differences": differences}
 
 
 @blp.route("/work-orders/<int:order_id>/parts-cost")

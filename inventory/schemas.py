@@ -293,3 +293,24 @@ class PartRequestSchema(ma.Schema):
     created_at = ma.fields.DateTime()
     updated_at = ma.fields.DateTime()
     fulfilled_at = ma.fields.DateTime(allow_none=True)
+
+
+class MovementQueryArgsSchema(ma.Schema):
+    part_id = ma.fields.Integer(validate=ma.validate.Range(min=1))
+    location_id = ma.fields.Integer(validate=ma.validate.Range(min=1),
+                                    metadata={"description": "Movements into or out of this location"})
+    work_order_id = ma.fields.Integer(validate=ma.validate.Range(min=1))
+    kind = ma.fields.Enum(MovementKind, by_value=True)
+
+
+class DifferenceSchema(ma.Schema):
+    part_id = ma.fields.Integer()
+    location_id = ma.fields.Integer()
+    what = ma.fields.String(metadata={"description": "`on_hand`, `reserved` or `serials`"})
+    cached = ma.fields.Integer()
+    ledger = ma.fields.Integer()
+
+
+class ReconciliationSchema(ma.Schema):
+    consistent = ma.fields.Boolean()
+    differences = ma.fields.List(ma.fields.Nested(DifferenceSchema))

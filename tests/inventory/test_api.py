@@ -187,3 +187,18 @@ def test_cancelling_an_order_frees_what_it_had_reserved(client, as_role, session
     assert [(m.kind.value, m.quantity, m.note) for m in released] == [("reserve", 3, None),
                                                                       ("release", 3, "order cancelled")]
     assert queries.reconcile(session) == []
+
+
+def test_the_ledger_and_the_reconciliation_over_http(client, as_role, stocked):
+    part, warehouse = stocked
+    order = WorkOrderFactory()
+    _, keeper = as_role(Role.WAREHOUSE)
+    client.post(f"{API}/issues", headers=keeper, json={"part_id": part.id, "location_id": warehouse.id,
+                                                       "work_order_id": order.id, "quantity": 1})
+    ledger = client.get(f"{API}/movements?part_id={part.id}", headers=keeper).json
+    assert [m["kind"] for m in ledger] == ["issue", "receipt"]   # newest first
+    assert [m["kind"] for m in client.get(f"{API}/movements?work_order_id={order.id}", headers=keeper).json] == ["issue"]
+    assert client.get(f"{API}/movements?kind=teleport", headers=keeper).status_code == 422
+    assert client.get(f"{API}/reconciliation", headers=keeper).json == {"consistent": True, "differences": []}
+    _, dispatcher = as_role(Role.DISPATCHER)
+    assert client.get(f"{API}/reconciliation", headers=dispatcher).status_code == 403
