@@ -57,6 +57,24 @@ def availability_near(session: Session, *, work_order_id: int, part_id: int, qua
             for location, available, metres in rows]
 
 
+def parts_lines_of_order(session: Session, work_order_id: int) -> list[dict]:
+    """Per part: how many were issued to the order and came back, and what the kept
+    ones cost (issue value minus return value), by SKU."""
+    value = StockMovement.quantity * StockMovement.unit_cost_cents
+    is_issue = StockMovement.kind == MovementKind.ISSUE
+    rows = session.execute(
+        select(Part.id, Part.sku, Part.name, Part.unit,
+               func.sum(case((is_issue, StockMovement.quantity), else_=0)).label("issued"),
+               func.sum(case((is_issue, 0), else_=StockMovement.quantity)).label("returned"),
+               func.sum(case((is_issue, value), else_=-value)).label("cost"))
+        .join(Part, Part.id == StockMovement.part_id)
+        .where(StockMovement.work_order_id == work_order_id,
+               StockMovement.kind.in_([MovementKind.ISSUE, MovementKind.RETURN]))
+        .group_by(Part.id).order_by(Part.sku))
+    return [{"part_id": row.id, "sku": row.sku, "name": row.name, "unit": row.unit, "issued": int(row.issued),
+             "returned": int(row.returned), "cost_cents": int(row.cost)} for row in rows]
+
+
 def parts_cost_of_order(session: Session, work_order_id: int) -> int:
     """What was issued to the order minus what came back, in cents."""
     value = StockMovement.quantity * StockMovement.unit_cost_cents

@@ -201,10 +201,12 @@ class OrderPartsCost(MethodView):
     @blp.response(200, OrderPartsCostSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="No such order (`not_found`)")
     def get(self, order_id):
-        """The parts cost of a work order: what was issued to it, at average cost."""
+        """The parts of a work order and their cost: per part what was issued to it and
+        what came back; the total is issued minus returned, at average cost."""
         session = get_session()
         get_visible_order(session, order_id, current_user)
-        return {"work_order_id": order_id, "parts_cost_cents": queries.parts_cost_of_order(session, order_id)}
+        return {"work_order_id": order_id, "parts_cost_cents": queries.parts_cost_of_order(session, order_id),
+                "lines": queries.parts_lines_of_order(session, order_id)}
 
 
 @blp.route("/assets/<int:asset_id>/parts")

@@ -163,9 +163,21 @@ class StockMovementSchema(ma.Schema):
     created_at = ma.fields.DateTime()
 
 
+class OrderPartLineSchema(ma.Schema):
+    part_id = ma.fields.Integer()
+    sku = ma.fields.String()
+    name = ma.fields.String()
+    unit = ma.fields.String()
+    issued = ma.fields.Integer()
+    returned = ma.fields.Integer()
+    cost_cents = ma.fields.Integer(metadata={"description": "Issued minus returned, at their issue cost"})
+
+
 class OrderPartsCostSchema(ma.Schema):
     work_order_id = ma.fields.Integer()
-    parts_cost_cents = ma.fields.Integer(metadata={"description": "Issued to the order, at average cost"})
+    parts_cost_cents = ma.fields.Integer(metadata={"description": "Issued to the order minus what came back, "
+                                                                  "at average cost"})
+    lines = ma.fields.List(ma.fields.Nested(OrderPartLineSchema), metadata={"description": "Per part, by SKU"})
 
 
 class ReorderPointSchema(SchemaBase):

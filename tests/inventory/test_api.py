@@ -51,7 +51,9 @@ def test_issue_then_the_order_shows_its_parts_cost(client, as_role, stocked):
                                                                  "work_order_id": order.id, "quantity": 2})
     assert issued.status_code == 201, issued.json
     cost = client.get(f"{API}/work-orders/{order.id}/parts-cost", headers=headers).json
-    assert cost == {"work_order_id": order.id, "parts_cost_cents": 600}
+    assert cost == {"work_order_id": order.id, "parts_cost_cents": 600, "lines": [
+        {"part_id": part.id, "sku": "FLT-9", "name": "Air filter", "unit": "pcs", "issued": 2, "returned": 0,
+         "cost_cents": 600}]}
     too_many = client.post(f"{API}/issues", headers=headers, json={"part_id": part.id, "location_id": warehouse.id,
                                                                    "work_order_id": order.id, "quantity": 4})
     assert too_many.status_code == 409 and too_many.json["status"] == "insufficient_stock"

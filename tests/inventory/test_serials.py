@@ -183,6 +183,7 @@ def test_over_http_a_defective_board_is_replaced_and_the_asset_history_shows_bot
     assert [u["serial"] for u in history["installed"]] == ["NEW-1"]
     cost = client.get(f"{api}/work-orders/{ids['order']}/parts-cost", headers=keeper).json
     assert cost["parts_cost_cents"] == 50000
+    assert [(line["issued"], line["returned"], line["cost_cents"]) for line in cost["lines"]] == [(1, 0, 50000)]
     assert client.get(f"{api}/assets/999999/parts", headers=keeper).status_code == 404
 
 
