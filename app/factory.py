@@ -40,6 +40,9 @@ def create_app(config: BaseConfig | None = None) -> Flask:
     from inventory.service import release_when_cancelled
     on_transition(release_when_cancelled)
     on_transition(cancel_when_order_cancelled)
+    from app.workorders.events import after_event
+    from sla.service import refresh_after_event
+    after_event(refresh_after_event)
     return app
 
 
@@ -55,11 +58,12 @@ def _register_apis(app: Flask) -> None:
     from dispatch.routes import blp as dispatch_runs_blp
     from inventory.part_request_routes import blp as part_requests_blp
     from inventory.routes import blp as inventory_blp
+    from sla.routes import blp as sla_blp
 
     api.init_app(app)
     for blueprint in (health_blp, auth_blp, users_blp, customers_blp, sites_blp, assets_blp, skills_blp,
                       engineers_blp, *workorder_blueprints, lifecycle_blp, notes_blp, dispatch_runs_blp,
-                      dispatch_assist_blp, inventory_blp, part_requests_blp):
+                      dispatch_assist_blp, inventory_blp, part_requests_blp, sla_blp):
         api.register_blueprint(blueprint)
 
     import mobile_api

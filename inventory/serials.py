@@ -63,6 +63,17 @@ def _new(session: Session, part: Part, serial: str, location: StockLocation) -> 
     return row
 
 
+def _place_all(session: Session, part: Part, known: dict[str, PartSerial], serials: Sequence[str],
+               location: StockLocation) -> None:
+    """Put the units in stock at `location`: known ones moved there, new ones created."""
+    for serial in serials:
+        if serial in known:
+            _place(known[serial], location)
+        else:
+            _new(session, part, serial, location)
+    session.flush()
+
+
 def _describe(row: PartSerial) -> str:
     if row.status is SerialStatus.IN_STOCK:
         return f"in stock at location {row.location_id}"
@@ -82,12 +93,7 @@ def receive(session: Session, part: Part, location: StockLocation, serials: Sequ
     if clashes:
         raise SerialConflictError(f"{part.sku}: serials already known: " + ", ".join(sorted(clashes)),
                                   serials=clashes)
-    for serial in serials:
-        if serial in rows:
-            _place(rows[serial], location)
-        else:
-            _new(session, part, serial, location)
-    session.flush()
+    _place_all(session, part, rows, serials, location)
 
 
 def take(session: Session, part: Part, location: StockLocation, serials: Sequence[str]) -> list[PartSerial]:
@@ -153,12 +159,7 @@ def remove_from_asset(session: Session, part: Part, target: StockLocation, seria
              if r.status is SerialStatus.IN_STOCK or (r.status is SerialStatus.ISSUED and r.asset_id != asset_id)}
     if wrong:
         raise SerialConflictError(f"{part.sku}: not in this asset: " + ", ".join(sorted(wrong)), serials=wrong)
-    for serial in serials:
-        if serial in rows:
-            _place(rows[serial], target)
-        else:
-            _new(session, part, serial, target)
-    session.flush()
+    _place_all(session, part, rows, serials, target)
 
 
 def count(session: Session, part: Part, location: StockLocation, counted: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -178,11 +179,7 @@ def count(session: Session, part: Part, location: StockLocation, counted: Sequen
         if wrong:
             raise SerialConflictError(f"{part.sku}: counted here but recorded elsewhere: " + ", ".join(sorted(wrong)),
                                       serials=wrong)
-        for serial in found:
-            if serial in rows:
-                _place(rows[serial], location)
-            else:
-                _new(session, part, serial, location)
+        _place_all(session, part, rows, found, location)
     write_off(session, part, location, missing, SerialStatus.LOST)
     session.flush()
     return missing, found

@@ -93,10 +93,15 @@ def levels_query(*, part_id: int | None = None, location_id: int | None = None) 
 
 # --- movements ------------------------------------------------------------------------------------
 
-def _open_order(session: Session, work_order_id: int) -> WorkOrder:
+def _order(session: Session, work_order_id: int) -> WorkOrder:
     order = session.get(WorkOrder, work_order_id)
     if order is None:
         raise NotFoundError(f"Work order {work_order_id} not found", work_order_id=work_order_id)
+    return order
+
+
+def _open_order(session: Session, work_order_id: int) -> WorkOrder:
+    order = _order(session, work_order_id)
     if order.status not in OPEN_STATUSES:
         raise ConflictError(f"Work order {order.number} is {order.status.value}", current_status=order.status.value)
     return order
@@ -238,8 +243,7 @@ def release(session: Session, *, actor: User, part_id: int, location_id: int, wo
     """Give back (part of) what an order had reserved."""
     check_quantity(quantity)
     part, location = get_part(session, part_id), get_location(session, location_id)
-    if session.get(WorkOrder, work_order_id) is None:
-        raise NotFoundError(f"Work order {work_order_id} not found", work_order_id=work_order_id)
+    _order(session, work_order_id)
     level = _locked_levels(session, part.id, [location.id])[location.id]
     held = _reservation(session, work_order_id, part.id, location.id)
     if held.quantity < quantity:
@@ -278,9 +282,7 @@ def return_from_order(session: Session, *, actor: User, part_id: int, work_order
     check_quantity(quantity)
     part, target = get_part(session, part_id), get_location(session, to_location_id)
     serials = units.checked(part, quantity, serials)
-    order = session.get(WorkOrder, work_order_id)
-    if order is None:
-        raise NotFoundError(f"Work order {work_order_id} not found", work_order_id=work_order_id)
+    order = _order(session, work_order_id)
     if defective != (target.kind is LocationKind.RETURNS):
         raise ValidationFailedError("Defective parts go to a return location, unused ones to stock",
                                     errors={"to_location_id": ["wrong kind of location for this return"]})
@@ -306,9 +308,7 @@ def remove_from_asset(session: Session, *, actor: User, part_id: int, work_order
     check_quantity(quantity)
     part, target = get_part(session, part_id), get_location(session, to_location_id)
     serials = units.checked(part, quantity, serials)
-    order = session.get(WorkOrder, work_order_id)
-    if order is None:
-        raise NotFoundError(f"Work order {work_order_id} not found", work_order_id=work_order_id)
+    order = _order(session, work_order_id)
     if order.status is Status.CANCELLED:
         raise ConflictError(f"Work order {order.number} is cancelled", current_status=order.status.value)
     if order.asset_id is None:

@@ -27,7 +27,8 @@ from app import db
 
 ROOT = Path(__file__).resolve().parent.parent
 # Tables that belong to PostGIS or Alembic, not to the application.
-KEEP_TABLES = {"alembic_version", "spatial_ref_sys"}
+# Reference data the migrations seed (the China mainland business calendar) stays.
+KEEP_TABLES = {"alembic_version", "spatial_ref_sys", "business_calendars", "calendar_days"}
 SERVER_WORKERS = 4
 SERVER_THREADS = 4  # 16 requests in flight at once, each with its own connection
 

@@ -1,6 +1,11 @@
-"""Writing the immutable event log of a work order."""
+"""Writing the immutable event log of a work order.
+
+Other parts of the system that follow the log (SLA clocks) register a function with
+`after_event`; it runs in the same transaction right after each event is written.
+"""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -9,6 +14,17 @@ from sqlalchemy.orm import Session
 from app.auth.models import User
 from app.db import utcnow
 from app.workorders.models import EventKind, Status, WorkOrder, WorkOrderEvent
+
+
+EventHook = Callable[[Session, WorkOrder, WorkOrderEvent], None]
+_after_event: list[EventHook] = []
+
+
+def after_event(hook: EventHook) -> EventHook:
+    """Register `hook` (once) to run after every event is appended."""
+    if hook not in _after_event:
+        _after_event.append(hook)
+    return hook
 
 
 def record_event(session: Session, *, order: WorkOrder, kind: EventKind, actor: User | None,
@@ -21,4 +37,6 @@ def record_event(session: Session, *, order: WorkOrder, kind: EventKind, actor: 
                            server_time=utcnow(), device_time=device_time, payload=payload or {})
     session.add(event)
     session.flush()
+    for hook in _after_event:
+        hook(session, order, event)
     return event
