@@ -50,7 +50,8 @@ def create_user_command(email, name, role, username, password):
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has work orders.")
 @click.option("--seed", default=2026, show_default=True, help="Random seed (the same seed gives the same data).")
 def load_demo_command(if_empty, seed):
-    """Load the Shanghai demo company: engineers, customers, sites, assets, open orders, spare parts."""
+    """Load the Shanghai demo company: engineers, customers, sites, assets, open orders, spare parts,
+    teams and SLA policies."""
     from app import demo
     with unit_of_work() as session:
         if if_empty and not demo.database_is_empty(session):
@@ -60,6 +61,9 @@ def load_demo_command(if_empty, seed):
         # The spare parts build on the demo's engineers and orders (and live in their own package).
         from inventory.demo import load_inventory_demo
         counts |= load_inventory_demo(session, seed=seed, today=demo.reference_day())
+        # Teams, SLA policies, past ratings and every order's clocks.
+        from sla.demo import load_sla_demo
+        counts |= load_sla_demo(session, seed=seed)
     click.echo("demo: loaded " + ", ".join(f"{n} {what}" for what, n in counts.items()))
 
 

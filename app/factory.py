@@ -34,7 +34,9 @@ def create_app(config: BaseConfig | None = None) -> Flask:
     register_error_handlers(app)
     register_cli(app)
     from inventory.cli import inventory_cli
+    from sla.cli import sla_cli
     app.cli.add_command(inventory_cli)
+    app.cli.add_command(sla_cli)
     from app.workorders.hooks import on_transition
     from inventory.part_requests import cancel_when_order_cancelled
     from inventory.service import release_when_cancelled
@@ -53,17 +55,20 @@ def _register_apis(app: Flask) -> None:
     from app.health import health_blp
     from app.workorders.lifecycle_routes import blp as lifecycle_blp
     from app.workorders.notes_routes import blp as notes_blp
+    from app.workorders.ratings_routes import blp as ratings_blp
     from app.workorders.routes import BLUEPRINTS as workorder_blueprints
     from dispatch.assist_routes import blp as dispatch_assist_blp
     from dispatch.routes import blp as dispatch_runs_blp
     from inventory.part_request_routes import blp as part_requests_blp
     from inventory.routes import blp as inventory_blp
+    from notifications.routes import blp as notifications_blp
     from sla.routes import blp as sla_blp
 
     api.init_app(app)
     for blueprint in (health_blp, auth_blp, users_blp, customers_blp, sites_blp, assets_blp, skills_blp,
-                      engineers_blp, *workorder_blueprints, lifecycle_blp, notes_blp, dispatch_runs_blp,
-                      dispatch_assist_blp, inventory_blp, part_requests_blp, sla_blp):
+                      engineers_blp, *workorder_blueprints, lifecycle_blp, notes_blp, ratings_blp,
+                      dispatch_runs_blp, dispatch_assist_blp, inventory_blp, part_requests_blp, sla_blp,
+                      notifications_blp):
         api.register_blueprint(blueprint)
 
     import mobile_api

@@ -12,10 +12,10 @@ import logging
 import time
 from typing import Any
 
-from flask import has_app_context
 from rq import Queue, get_current_job
 from rq.job import Job
 
+from app.background import with_app
 from app.db import unit_of_work
 from dispatch import service, territories
 from dispatch.solver import ProblemError, solve
@@ -32,20 +32,12 @@ PARTS_SHARE = 0.8
 def run_dispatch(run_id: int) -> dict[str, Any] | None:
     """Solve dispatch run `run_id` and store its plan. Returns the plan's summary, or
     None when the run was discarded before it finished (or was shared out)."""
-    return _with_app(_run, run_id)
+    return with_app(_run, run_id)
 
 
 def finish_territories(run_id: int, part_job_ids: list[str]) -> dict[str, Any] | None:
     """Combine the territories of a large run (queued to run after all of them)."""
-    return _with_app(_finish_territories, run_id, part_job_ids)
-
-
-def _with_app(function, *args):
-    if has_app_context():
-        return function(*args)
-    from app.factory import create_app  # the worker process builds the app once per job
-    with create_app().app_context():
-        return function(*args)
+    return with_app(_finish_territories, run_id, part_job_ids)
 
 
 def _run(run_id: int) -> dict[str, Any] | None:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make run`: migrate, load the demo data into an empty database, then serve the
-# app with gunicorn and one RQ worker.  `scripts/serve.sh stop` stops both.
+# app with gunicorn, one RQ worker and the RQ cron process that enqueues periodic
+# jobs.  `scripts/serve.sh stop` stops them all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -21,6 +22,7 @@ stop_pidfile() {
 if [ "${1:-}" = stop ]; then
     stop_pidfile "$RUN/gunicorn.pid"
     stop_pidfile "$RUN/worker.pid"
+    stop_pidfile "$RUN/cron.pid"
     exit 0
 fi
 
@@ -31,7 +33,10 @@ $BIN/flask demo load --if-empty
 $BIN/rq worker --with-scheduler --url "$REDIS_URL" --path . gongdan \
     >"$RUN/worker.log" 2>&1 &
 echo $! >"$RUN/worker.pid"
-trap 'stop_pidfile "$RUN/worker.pid"' EXIT
+# Periodic jobs (the SLA sweeper every 30 s): the cron process enqueues, the worker runs.
+$BIN/rq cron --url "$REDIS_URL" --path . app/cron.py >"$RUN/cron.log" 2>&1 &
+echo $! >"$RUN/cron.pid"
+trap 'stop_pidfile "$RUN/worker.pid"; stop_pidfile "$RUN/cron.pid"' EXIT
 
 cat <<MSG
 

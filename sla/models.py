@@ -119,3 +119,5 @@ class SlaEvent(Base):
     threshold: Mapped[int]
     due_at: Mapped[datetime]
     raised_at: Mapped[datetime]
+
+    clock: Mapped[SlaClock] = relationship()

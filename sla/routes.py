@@ -13,10 +13,12 @@ from app.auth.models import Role
 from app.db import get_session, unit_of_work
 from app.errors import ValidationFailedError
 from app.workorders.access import get_visible_order
-from sla import policies, service
+from app.pagination import paginate
+from sla import policies, service, sweeper
 from sla.models import BusinessCalendar, SlaPolicy
 from sla.schemas import (CalendarCreateSchema, CalendarDayPutSchema, CalendarDaySchema, CalendarDaysArgsSchema,
-                         CalendarSchema, ClockSchema, PolicyCreateSchema, PolicySchema, PolicyUpdateSchema)
+                         CalendarSchema, ClockSchema, PolicyCreateSchema, PolicySchema, PolicyUpdateSchema,
+                         SlaEventArgsSchema, SlaEventSchema)
 
 blp = Blueprint("sla", __name__, url_prefix="/api/v1", description="SLA: business calendars, policies and clocks")
 
@@ -131,3 +133,15 @@ class OrderClocks(MethodView):
         session = get_session()
         get_visible_order(session, order_id, current_user)
         return service.clocks_of(session, order_id)
+
+
+@blp.route("/sla/events")
+class SlaEvents(MethodView):
+    @blp.requires_role(*READERS)
+    @blp.arguments(SlaEventArgsSchema, location="query")
+    @blp.response(200, SlaEventSchema(many=True))
+    @blp.paginate()
+    def get(self, args, pagination_parameters):
+        """Warnings and breaches raised by the sweeper, newest first. Each is raised once per
+        clock and threshold, and also appears in the order's timeline (kind `sla`)."""
+        return paginate(get_session(), sweeper.sla_events_query(**args), pagination_parameters)

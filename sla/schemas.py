@@ -155,3 +155,19 @@ class ClockSchema(ma.Schema):
     paused_s = ma.fields.Integer()
     next_threshold = ma.fields.Integer(allow_none=True)
     next_due_at = ma.fields.DateTime(allow_none=True)
+
+
+class SlaEventArgsSchema(SchemaBase):
+    since = ma.fields.AwareDateTime(metadata={"description": "Raised at or after (ISO 8601 with offset)"})
+    breaches_only = ma.fields.Boolean(load_default=False)
+
+
+class SlaEventSchema(ma.Schema):
+    id = ma.fields.Integer()
+    work_order_id = ma.fields.Integer()
+    target = ma.fields.Function(lambda event: event.clock.kind.value,
+                                metadata={"description": "first_response, arrival or resolution"})
+    threshold = ma.fields.Integer(metadata={"description": "Percent of the target; 100 and above is a breach"})
+    breach = ma.fields.Function(lambda event: event.threshold >= 100)
+    due_at = ma.fields.DateTime()
+    raised_at = ma.fields.DateTime()

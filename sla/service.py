@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from app.customers.models import Customer
@@ -39,15 +39,19 @@ def load_calendar(session: Session, calendar_id: int) -> pure.BusinessCalendar:
                       for d in row.days if d.kind is DayKind.WORKING_DAY})
 
 
-def policy_for(session: Session, order: WorkOrder) -> SlaPolicy | None:
+def active_policies(session: Session) -> list[SlaPolicy]:
+    """The active policies with their targets, in the order they are tried."""
+    return list(session.scalars(select(SlaPolicy).where(SlaPolicy.is_active.is_(True))
+                                .options(selectinload(SlaPolicy.targets))
+                                .order_by(SlaPolicy.position, SlaPolicy.id)))
+
+
+def policy_for(session: Session, order: WorkOrder, policies: list[SlaPolicy] | None = None) -> SlaPolicy | None:
     """The first active policy (by position) whose conditions the order meets."""
     tier = session.scalar(select(Customer.tier).where(Customer.id == order.customer_id))
     facts = {"customer_tiers": tier.value if tier else None, "priorities": order.priority.value,
              "work_types": order.work_type.value, "channels": order.channel.value}
-    policies = session.scalars(select(SlaPolicy).where(SlaPolicy.is_active.is_(True))
-                               .options(selectinload(SlaPolicy.targets))
-                               .order_by(SlaPolicy.position, SlaPolicy.id))
-    for policy in policies:
+    for policy in active_policies(session) if policies is None else policies:
         if all(not getattr(policy, field) or value in getattr(policy, field) for field, value in facts.items()):
             return policy
     return None
@@ -66,17 +70,40 @@ def status_changes(session: Session, order_id: int) -> list[StatusChange]:
             for server, device, to_status, payload in rows]
 
 
-def refresh_clocks(session: Session, order: WorkOrder, *, now: datetime | None = None) -> list[SlaClock]:
+class ReferenceCache:
+    """Policies and calendars read once for many orders (a sweep, a bulk refresh) inside
+    one transaction; without it every order reads them afresh."""
+
+    def __init__(self) -> None:
+        self.policies: list[SlaPolicy] | None = None
+        self.calendars: dict[int, pure.BusinessCalendar] = {}
+
+    def active_policies(self, session: Session) -> list[SlaPolicy]:
+        if self.policies is None:
+            self.policies = active_policies(session)
+        return self.policies
+
+    def calendar(self, session: Session, calendar_id: int) -> pure.BusinessCalendar:
+        if calendar_id not in self.calendars:
+            self.calendars[calendar_id] = load_calendar(session, calendar_id)
+        return self.calendars[calendar_id]
+
+
+def refresh_clocks(session: Session, order: WorkOrder, *, now: datetime | None = None,
+                   cache: ReferenceCache | None = None) -> list[SlaClock]:
     """Recompute the order's clocks from its log under its current policy. Clocks of
     targets the policy no longer has (or of an order no policy covers) are cancelled,
     keeping the warnings they raised."""
     now = now or utcnow()
+    cache = cache or ReferenceCache()
     existing = {c.kind: c for c in session.scalars(select(SlaClock).where(SlaClock.work_order_id == order.id))}
-    policy = policy_for(session, order)
+    policy = policy_for(session, order, cache.active_policies(session))
     targets = {t.kind: t for t in policy.targets} if policy else {}
     if targets:
-        calendar = load_calendar(session, policy.calendar_id)
+        calendar = cache.calendar(session, policy.calendar_id)
         changes = status_changes(session, order.id)
+        raised = {(clock_id, threshold) for clock_id, threshold in session.execute(
+            select(SlaEvent.clock_id, SlaEvent.threshold).where(SlaEvent.work_order_id == order.id))}
     for kind in TargetKind:
         row = existing.get(kind)
         if kind not in targets:
@@ -96,20 +123,19 @@ def refresh_clocks(session: Session, order: WorkOrder, *, now: datetime | None =
         row.elapsed_s, row.paused_s = int(clock.elapsed.total_seconds()), int(clock.paused_for.total_seconds())
         row.computed_at = now
         session.flush()
-        row.next_threshold, row.next_due_at = _next_warning(session, row, policy, clock, target, calendar)
+        row.next_threshold, row.next_due_at = _next_warning(row, policy, clock, target, calendar, raised)
     session.flush()
     return [c for c in session.scalars(select(SlaClock).where(SlaClock.work_order_id == order.id)
                                        .order_by(SlaClock.kind))]
 
 
-def _next_warning(session: Session, row: SlaClock, policy: SlaPolicy, clock, target: Target,
-                  calendar: pure.BusinessCalendar) -> tuple[int | None, datetime | None]:
+def _next_warning(row: SlaClock, policy: SlaPolicy, clock, target: Target, calendar: pure.BusinessCalendar,
+                  raised: set[tuple[int, int]]) -> tuple[int | None, datetime | None]:
     """The lowest threshold not raised yet for this clock, and when it falls due."""
     if clock.state is not ClockState.RUNNING:
         return None, None
     for threshold in sorted(policy.thresholds):
-        raised = session.scalar(select(exists().where(SlaEvent.clock_id == row.id, SlaEvent.threshold == threshold)))
-        if not raised:
+        if (row.id, threshold) not in raised:
             return threshold, clock.moment_at_fraction(target, calendar, threshold / 100)
     return None, None
 
@@ -125,8 +151,9 @@ def refresh_open_orders(session: Session) -> int:
     Answers how many orders."""
     orders = session.scalars(select(WorkOrder).where(WorkOrder.status.in_(list(OPEN_STATUSES)))
                              .order_by(WorkOrder.id)).all()
+    cache = ReferenceCache()
     for order in orders:
-        refresh_clocks(session, order)
+        refresh_clocks(session, order, cache=cache)
     return len(orders)
 
 

@@ -10,9 +10,9 @@ from app import db
 from app.auth.models import PartnerCompany, Role, User
 from app.auth.passwords import hash_password
 from app.customers.models import Asset, Contact, Customer, CustomerTier, Site
-from app.engineers.models import Engineer, EngineerSkill, Skill, WorkingHours
+from app.engineers.models import Engineer, EngineerSkill, Skill, Team, WorkingHours
 from app.geo import make_point
-from app.workorders.models import Channel, Priority, Status, WorkOrder, WorkOrderSkill, WorkType
+from app.workorders.models import Channel, Priority, Rating, Status, WorkOrder, WorkOrderSkill, WorkType
 
 TEST_PASSWORD = "correct-horse-battery"
 _PASSWORD_HASH = None
@@ -103,6 +103,13 @@ class SkillFactory(BaseFactory):
     name_zh = factory.LazyAttribute(lambda o: o.code)
 
 
+class TeamFactory(BaseFactory):
+    class Meta:
+        model = Team
+
+    name = factory.Sequence(lambda n: f"Team {n}")
+
+
 class EngineerFactory(BaseFactory):
     class Meta:
         model = Engineer
@@ -161,3 +168,16 @@ class WorkOrderFactory(BaseFactory):
             obj.required_skills.append(WorkOrderSkill(skill_code=code, level=level))
         if extracted:
             db.db_session().flush()
+
+
+class RatingFactory(BaseFactory):
+    class Meta:
+        model = Rating
+
+    # RatingFactory(work_order_id=order.id, csat=3); a closed order of its own otherwise.
+    work_order_id = factory.LazyFunction(lambda: WorkOrderFactory(status=Status.CLOSED).id)
+    csat = 5
+    nps = 9
+    comment = "Quick and tidy."
+    source = "link"
+    rated_at = factory.LazyFunction(lambda: datetime.now(timezone.utc))

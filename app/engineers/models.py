@@ -20,6 +20,17 @@ class Skill(Base):
     name_zh: Mapped[str] = mapped_column(String(100))
 
 
+class Team(Base, TimestampMixin):
+    """A group of engineers with a queue of its own (`HVAC east 暖通东区`): orders can be
+    given to a team before an engineer is chosen, and KPIs are reported per team."""
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    # The dispatcher who answers for the team's queue (notified of its SLA warnings).
+    lead_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
 class Engineer(Base, TimestampMixin):
     __tablename__ = "engineers"
     __table_args__ = (CheckConstraint("max_jobs_per_day BETWEEN 1 AND 50", name="max_jobs_range"),)
@@ -30,12 +41,14 @@ class Engineer(Base, TimestampMixin):
     home_district: Mapped[str | None] = mapped_column(String(100))
     max_jobs_per_day: Mapped[int] = mapped_column(default=8)
     partner_company_id: Mapped[int | None] = mapped_column(ForeignKey("partner_companies.id"), index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
     is_active: Mapped[bool] = mapped_column(default=True)
     last_position = mapped_column(point_column_type(), nullable=True)
     last_position_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()
     partner_company: Mapped[PartnerCompany | None] = relationship()
+    team: Mapped[Team | None] = relationship()
     skills: Mapped[list[EngineerSkill]] = relationship(
         back_populates="engineer", cascade="all, delete-orphan", order_by="EngineerSkill.skill_code")
     working_hours: Mapped[list[WorkingHours]] = relationship(

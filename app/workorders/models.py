@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.auth.models import User, enum_column
 from app.customers.models import Asset, Customer, Site
 from app.db import Base, TimestampMixin
-from app.engineers.models import Engineer
+from app.engineers.models import Engineer, Team
 
 
 class Channel(str, enum.Enum):
@@ -92,6 +92,10 @@ class WorkOrder(Base, TimestampMixin):
     window_start: Mapped[datetime | None]
     window_end: Mapped[datetime | None]
     scheduled_engineer_id: Mapped[int | None] = mapped_column(ForeignKey("engineers.id"), index=True)
+    # The team whose queue the order is in (set by agents or automation rules).
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
+    # Free labels (`vip-escalation`, `warranty`…), set by people and automation rules.
+    tags: Mapped[list[str]] = mapped_column(JSONB, default=list, server_default=text("'[]'::jsonb"))
     scheduled_start: Mapped[datetime | None]
     scheduled_end: Mapped[datetime | None]
     # When the plan expects the engineer to arrive (travel done; the visit may start later).
@@ -113,6 +117,7 @@ class WorkOrder(Base, TimestampMixin):
     parent: Mapped[WorkOrder | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[WorkOrder]] = relationship(back_populates="parent")
     scheduled_engineer: Mapped[Engineer | None] = relationship()
+    team: Mapped[Team | None] = relationship()
     created_by: Mapped[User | None] = relationship()
     required_skills: Mapped[list[WorkOrderSkill]] = relationship(
         cascade="all, delete-orphan", order_by="WorkOrderSkill.skill_code")
@@ -137,6 +142,9 @@ class EventKind(str, enum.Enum):
     NOTE_ADDED = "note_added"
     ATTACHMENT_ADDED = "attachment_added"
     PARTS = "parts"   # parts asked for, sent or unavailable (from the inventory)
+    SLA = "sla"       # an SLA clock reached a warning threshold or its deadline
+    RULE = "rule"     # an automation rule acted on the order (its audit entry)
+    RATED = "rated"   # the customer rated the visit
 
 
 class WorkOrderEvent(Base):
@@ -224,3 +232,22 @@ class WorkOrderTemplate(Base, TimestampMixin):
     name: Mapped[str] = mapped_column(String(200))
     fields: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
     is_active: Mapped[bool] = mapped_column(default=True)
+
+
+class Rating(Base):
+    """The customer's verdict on a resolved order: CSAT 1–5, NPS 0–10, a comment. One per
+    order; it arrives through the rating link or is taken down by an agent on the phone."""
+    __tablename__ = "work_order_ratings"
+    __table_args__ = (
+        CheckConstraint("csat BETWEEN 1 AND 5", name="csat_range"),
+        CheckConstraint("nps BETWEEN 0 AND 10", name="nps_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id", ondelete="CASCADE"), unique=True)
+    csat: Mapped[int] = mapped_column(SmallInteger)
+    nps: Mapped[int | None] = mapped_column(SmallInteger)
+    comment: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(20), default="link")   # link | agent
+    rated_at: Mapped[datetime] = mapped_column(index=True)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
