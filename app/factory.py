@@ -34,8 +34,10 @@ def create_app(config: BaseConfig | None = None) -> Flask:
     register_error_handlers(app)
     register_cli(app)
     from inventory.cli import inventory_cli
+    from kpis.cli import kpis_cli
     from sla.cli import sla_cli
     app.cli.add_command(inventory_cli)
+    app.cli.add_command(kpis_cli)
     app.cli.add_command(sla_cli)
     from app.workorders.hooks import on_transition
     from inventory.part_requests import cancel_when_order_cancelled
@@ -43,8 +45,14 @@ def create_app(config: BaseConfig | None = None) -> Flask:
     on_transition(release_when_cancelled)
     on_transition(cancel_when_order_cancelled)
     from app.workorders.events import after_event
-    from sla.service import refresh_after_event
+    from app.customers.service import on_tier_change
+    from sla.service import refresh_after_event, refresh_customer_orders
     after_event(refresh_after_event)
+    on_tier_change(refresh_customer_orders)
+    # After the SLA hook: rules see fresh clocks, and their own edits refresh them again.
+    from automation import engine as automation_engine
+    automation_engine.configure(timezone=app.config["ORG_TIMEZONE"])
+    after_event(automation_engine.run_after_event)
     return app
 
 
@@ -52,15 +60,18 @@ def _register_apis(app: Flask) -> None:
     from app.auth.routes import auth_blp, users_blp
     from app.customers.routes import assets_blp, customers_blp, sites_blp
     from app.engineers.routes import engineers_blp, skills_blp
+    from app.engineers.teams_routes import blp as teams_blp
     from app.health import health_blp
     from app.workorders.lifecycle_routes import blp as lifecycle_blp
     from app.workorders.notes_routes import blp as notes_blp
     from app.workorders.ratings_routes import blp as ratings_blp
     from app.workorders.routes import BLUEPRINTS as workorder_blueprints
+    from automation.routes import blp as automation_blp
     from dispatch.assist_routes import blp as dispatch_assist_blp
     from dispatch.routes import blp as dispatch_runs_blp
     from inventory.part_request_routes import blp as part_requests_blp
     from inventory.routes import blp as inventory_blp
+    from kpis.routes import blp as kpis_blp
     from notifications.routes import blp as notifications_blp
     from sla.routes import blp as sla_blp
 
@@ -68,7 +79,7 @@ def _register_apis(app: Flask) -> None:
     for blueprint in (health_blp, auth_blp, users_blp, customers_blp, sites_blp, assets_blp, skills_blp,
                       engineers_blp, *workorder_blueprints, lifecycle_blp, notes_blp, ratings_blp,
                       dispatch_runs_blp, dispatch_assist_blp, inventory_blp, part_requests_blp, sla_blp,
-                      notifications_blp):
+                      notifications_blp, kpis_blp, teams_blp, automation_blp):
         api.register_blueprint(blueprint)
 
     import mobile_api

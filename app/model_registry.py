@@ -5,6 +5,7 @@ from app.db import Base
 from app.engineers import models as engineer_models
 from app.idempotency import models as idempotency_models
 from app.workorders import models as workorder_models
+from automation import models as automation_models
 from dispatch import models as dispatch_models
 from inventory import models as inventory_models
 from notifications import models as notification_models
@@ -12,5 +13,5 @@ from sla import models as sla_models
 
 # Named so that the imports above are visibly used: each registers its tables.
 MODEL_MODULES = (auth_models, customer_models, engineer_models, workorder_models, idempotency_models,
-                 dispatch_models, inventory_models, sla_models, notification_models)
+                 dispatch_models, inventory_models, sla_models, notification_models, automation_models)
 metadata = Base.metadata

@@ -87,6 +87,9 @@ class SlaClock(Base):
         UniqueConstraint("work_order_id", "kind", name="one_clock_per_target"),
         # The sweeper's question: which running clocks have a warning due by now?
         Index("ix_sla_clocks_due", "next_due_at", postgresql_where="next_due_at IS NOT NULL"),
+        # SLA compliance (KPIs): clocks that stopped, and running ones falling due, in a range.
+        Index("ix_sla_clocks_stopped_at", "stopped_at", postgresql_where="state IN ('met', 'breached')"),
+        Index("ix_sla_clocks_running_deadline", "deadline", postgresql_where="state = 'running'"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

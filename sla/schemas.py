@@ -117,8 +117,12 @@ class PolicyCreateSchema(SchemaBase):
 
 
 class PolicyUpdateSchema(PolicyCreateSchema):
-    class Meta:
-        partial = True
+    """Any of the fields of a new policy; those left out stay as they are."""
+
+    def __init__(self, *args, **kwargs):
+        # `partial` is a load option, not a Meta option: set it for every load.
+        kwargs.setdefault("partial", True)
+        super().__init__(*args, **kwargs)
 
 
 class TargetOutSchema(ma.Schema):

@@ -157,6 +157,16 @@ def refresh_open_orders(session: Session) -> int:
     return len(orders)
 
 
+def refresh_customer_orders(session: Session, customer: Customer) -> None:
+    """Customer hook: a new tier can mean another policy for its open orders (their
+    deadlines move; the time already run and paused is kept, read from the logs)."""
+    cache = ReferenceCache()
+    for order in session.scalars(select(WorkOrder).where(WorkOrder.customer_id == customer.id,
+                                                         WorkOrder.status.in_(list(OPEN_STATUSES)))
+                                 .order_by(WorkOrder.id)):
+        refresh_clocks(session, order, cache=cache)
+
+
 def clocks_of(session: Session, order_id: int) -> list[SlaClock]:
     return list(session.scalars(select(SlaClock).where(SlaClock.work_order_id == order_id).order_by(SlaClock.kind)))
 

@@ -5,7 +5,7 @@ create or change rows, flush, and raise DomainErrors for input that breaks a rul
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Any
 
@@ -82,11 +82,28 @@ def create_customer(session: Session, *, name: str, tier: CustomerTier = Custome
     return customer
 
 
+# Parts of the system that depend on a customer's tier (the SLA policy of its orders)
+# register here at start-up; each runs in the transaction that changed the tier.
+TierChangeHook = Callable[[Session, Customer], None]
+_tier_change_hooks: list[TierChangeHook] = []
+
+
+def on_tier_change(hook: TierChangeHook) -> TierChangeHook:
+    """Register `hook` (once) to run after a customer's tier changes."""
+    if hook not in _tier_change_hooks:
+        _tier_change_hooks.append(hook)
+    return hook
+
+
 def update_customer(session: Session, *, customer_id: int, **changes: Any) -> Customer:
     """Change a customer's name, tier, phone, e-mail or notes. Raises NotFoundError."""
     customer = get_customer(session, customer_id)
+    old_tier = customer.tier
     _apply_changes(customer, changes, CUSTOMER_FIELDS)
     session.flush()
+    if customer.tier is not old_tier:
+        for hook in _tier_change_hooks:
+            hook(session, customer)
     return customer
 
 

@@ -57,14 +57,14 @@ class Engineers(MethodView):
         """List engineers, by id.
 
         Filters: `skill` (with `min_level`, default 1), home `district`,
-        `partner_company_id`, `active`. A partner engineer sees only its company's
+        `partner_company_id`, `team_id`, `active`. A partner engineer sees only its company's
         engineers, an engineer only itself."""
         query = service.engineer_query(viewer=current_user, **args)
         return paginate(get_session(), query, pagination_parameters)
 
     @engineers_blp.arguments(EngineerCreateSchema)
     @engineers_blp.response(201, EngineerSchema)
-    @engineers_blp.alt_response(404, schema=ErrorSchema, description="No such user")
+    @engineers_blp.alt_response(404, schema=ErrorSchema, description="No such user or team")
     @engineers_blp.alt_response(409, schema=ErrorSchema, description="The user already has an engineer record")
     @engineers_blp.alt_response(422, schema=ErrorSchema, description=(
         "Invalid input; the user's role is not engineer or partner_engineer; the partner company is "
@@ -91,10 +91,10 @@ class EngineerById(MethodView):
 
     @engineers_blp.arguments(EngineerUpdateSchema)
     @engineers_blp.response(200, EngineerSchema)
-    @engineers_blp.alt_response(404, schema=ErrorSchema, description="No such engineer")
+    @engineers_blp.alt_response(404, schema=ErrorSchema, description="No such engineer or team")
     @engineers_blp.requires_role(*SCHEDULE_ROLES)
     def patch(self, data, engineer_id):
-        """Change an engineer's home base, home district, daily job limit or activity."""
+        """Change an engineer's home base, home district, daily job limit, activity or team."""
         with unit_of_work() as session:
             return service.update_engineer(session, engineer_id=engineer_id, **data)
 

@@ -80,6 +80,7 @@ class EngineerSchema(ma.Schema):
     working_hours = ma.fields.List(ma.fields.Nested(WorkingPeriodSchema))
     max_jobs_per_day = ma.fields.Integer()
     partner_company = ma.fields.Nested(PartnerCompanyRefSchema, allow_none=True)
+    team_id = ma.fields.Integer(allow_none=True)
     is_active = ma.fields.Boolean()
     last_position = GeoJSONPoint(allow_none=True)
     last_position_at = ma.fields.DateTime(allow_none=True)
@@ -90,6 +91,8 @@ class EngineerUpdateSchema(SchemaBase):
     home_district = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=100))
     max_jobs_per_day = ma.fields.Integer(strict=True, validate=ma.validate.Range(min=1, max=50))
     is_active = ma.fields.Boolean(metadata={"description": "Inactive engineers are not planned"})
+    team_id = ma.fields.Integer(strict=True, allow_none=True, validate=ma.validate.Range(min=1),
+                                metadata={"description": "The engineer's team (`GET /teams`); null for none"})
 
 
 class EngineerCreateSchema(EngineerUpdateSchema):
@@ -109,6 +112,7 @@ class EngineerQueryArgsSchema(ma.Schema):
     district = ma.fields.String(metadata={"description": "Exact home district"})
     partner_company_id = ma.fields.Integer(validate=ma.validate.Range(min=1))
     active = ma.fields.Boolean()
+    team_id = ma.fields.Integer(validate=ma.validate.Range(min=1), metadata={"description": "Members of this team"})
 
     @ma.validates_schema
     def _level_needs_skill(self, data, **kwargs):

@@ -13,12 +13,12 @@ from sqlalchemy import ColumnElement, Select, exists, false, select, true
 from sqlalchemy.orm import Session, selectinload
 
 from app.auth.models import Role, User
-from app.engineers.models import Engineer, EngineerSkill, Skill, TimeOff, WorkingHours
+from app.engineers.models import Engineer, EngineerSkill, Skill, Team, TimeOff, WorkingHours
 from app.errors import ConflictError, NotFoundError, ValidationFailedError
 from app.geo import BoundingBox, make_point, within_box
 
 SKILL_CODE_PATTERN = r"^[a-z][a-z0-9_]{1,39}$"
-ENGINEER_FIELDS = frozenset({"home_base", "home_district", "max_jobs_per_day", "is_active"})
+ENGINEER_FIELDS = frozenset({"home_base", "home_district", "max_jobs_per_day", "is_active", "team_id"})
 ENGINEER_ROLES = frozenset({Role.ENGINEER, Role.PARTNER_ENGINEER})
 
 # Everything an engineer's JSON shows, loaded in one query per relationship for a whole page.
@@ -82,7 +82,8 @@ def visible_engineers_clause(viewer: User) -> ColumnElement[bool]:
 
 
 def engineer_query(*, viewer: User, skill: str | None = None, min_level: int = 1, district: str | None = None,
-                   partner_company_id: int | None = None, active: bool | None = None) -> Select:
+                   partner_company_id: int | None = None, active: bool | None = None,
+                   team_id: int | None = None) -> Select:
     """Engineers `viewer` may see that match every filter given, by id."""
     query = (select(Engineer).where(visible_engineers_clause(viewer))
              .options(*_ENGINEER_LOAD_OPTIONS).order_by(Engineer.id))
@@ -95,6 +96,8 @@ def engineer_query(*, viewer: User, skill: str | None = None, min_level: int = 1
         query = query.where(Engineer.partner_company_id == partner_company_id)
     if active is not None:
         query = query.where(Engineer.is_active.is_(active))
+    if team_id is not None:
+        query = query.where(Engineer.team_id == team_id)
     return query
 
 
@@ -134,14 +137,14 @@ def map_engineers_query(*, viewer: User, bbox: BoundingBox | None = None) -> Sel
 def create_engineer(session: Session, *, user_id: int, home_base: tuple[float, float],
                     home_district: str | None = None, max_jobs_per_day: int = 8,
                     partner_company_id: int | None = None, skills: Sequence[Mapping[str, Any]] = (),
-                    is_active: bool = True) -> Engineer:
+                    is_active: bool = True, team_id: int | None = None) -> Engineer:
     """Make an existing user of role engineer or partner_engineer plannable.
 
     `home_base` is (lon, lat); `skills` items are ``{"skill_code", "level"}``. A partner
     engineer belongs to its user's partner company (taken from the user when not given);
     an in-house engineer to none.
 
-    Raises NotFoundError (user), ValidationFailedError (role, partner company, skills),
+    Raises NotFoundError (user, team), ValidationFailedError (role, partner company, skills),
     ConflictError (the user already has an engineer record)."""
     user = session.get(User, user_id)
     if user is None:
@@ -158,10 +161,12 @@ def create_engineer(session: Session, *, user_id: int, home_base: tuple[float, f
     if session.scalar(select(exists().where(Engineer.user_id == user_id))):
         raise ConflictError("This user already has an engineer record", errors={"user_id": ["already an engineer"]})
     levels = _check_skills(session, skills)
+    if team_id is not None:
+        _check_team(session, team_id)
     # Sorted by code, as the relationship loads them, so the answer reads like a GET.
     engineer = Engineer(user_id=user_id, home_base=make_point(*home_base), home_district=home_district,
                         max_jobs_per_day=max_jobs_per_day, partner_company_id=partner_company_id,
-                        is_active=is_active,
+                        is_active=is_active, team_id=team_id,
                         skills=[EngineerSkill(skill_code=code, level=level) for code, level in sorted(levels.items())])
     session.add(engineer)
     session.flush()
@@ -169,18 +174,25 @@ def create_engineer(session: Session, *, user_id: int, home_base: tuple[float, f
 
 
 def update_engineer(session: Session, *, engineer_id: int, **changes: Any) -> Engineer:
-    """Change an engineer's home base (lon, lat), district, daily job limit or
-    activity. Raises NotFoundError."""
+    """Change an engineer's home base (lon, lat), district, daily job limit, activity or
+    team (None: no team). Raises NotFoundError (engineer, team)."""
     engineer = get_engineer(session, engineer_id)
     unexpected = set(changes) - ENGINEER_FIELDS
     if unexpected:
         raise TypeError(f"Engineer fields not editable here: {sorted(unexpected)}")
     if "home_base" in changes:
         changes = {**changes, "home_base": make_point(*changes["home_base"])}
+    if changes.get("team_id") is not None:
+        _check_team(session, changes["team_id"])
     for field, value in changes.items():
         setattr(engineer, field, value)
     session.flush()
     return engineer
+
+
+def _check_team(session: Session, team_id: int) -> None:
+    if session.get(Team, team_id) is None:
+        raise NotFoundError(f"Team {team_id} not found", team_id=team_id)
 
 
 def replace_skills(session: Session, *, engineer_id: int, skills: Sequence[Mapping[str, Any]]) -> Engineer:

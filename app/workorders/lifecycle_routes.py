@@ -103,7 +103,10 @@ def order_timeline(order_id):
 
     Each event has the actor, the status change, server time and — for actions
     from a phone — device time, and a payload (reasons, positions, distances,
-    changed fields). Customers do not see internal notes and files."""
+    changed fields). Automation rules write a `rule` event (`rule_applied`) with the
+    rule, what each action changed (before, after) and what it skipped and why; the
+    changes themselves are ordinary events marked `via_rule`. Customers do not see
+    internal notes and files, nor the rules' entries."""
     session = get_session()
     order = get_visible_order(session, order_id, current_user)
     return notes.timeline(session, order=order, viewer=current_user)

@@ -69,6 +69,7 @@ class WorkOrder(Base, TimestampMixin):
         Index("ix_work_orders_scheduled_start", "scheduled_start"),
         Index("ix_work_orders_window_start", "window_start"),
         Index("ix_work_orders_status_priority", "status", "priority"),
+        Index("ix_work_orders_created_at", "created_at"),   # KPIs: orders created in a range
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -147,10 +148,31 @@ class EventKind(str, enum.Enum):
     RATED = "rated"   # the customer rated the visit
 
 
+# When an event counts (device time bounded by server receipt), as the KPI indexes see it.
+_COUNTED_AT = "LEAST(COALESCE(device_time, server_time), server_time)"
+_RESPONSE = "kind = 'status_changed' AND from_status = 'new' AND to_status <> 'cancelled'"
+_ARRIVAL = "kind = 'status_changed' AND to_status = 'on_site'"
+_RESOLVED = "kind = 'status_changed' AND to_status = 'resolved'"
+_STINT = ("kind = 'status_changed' AND (to_status IN ('en_route', 'on_site') "
+          "OR from_status IN ('en_route', 'on_site'))")
+
+
 class WorkOrderEvent(Base):
     """Immutable: a trigger in the migration refuses UPDATE and DELETE."""
     __tablename__ = "work_order_events"
-    __table_args__ = (Index("ix_work_order_events_order_time", "work_order_id", "server_time"),)
+    __table_args__ = (
+        Index("ix_work_order_events_order_time", "work_order_id", "server_time"),
+        # The KPIs' (migration 0009): when a response, check-in, resolution or a change into
+        # or out of travel and work counts; each order's first response and check-in.
+        Index("ix_work_order_events_responded_at", text(_COUNTED_AT), postgresql_where=text(_RESPONSE)),
+        Index("ix_work_order_events_arrived_at", text(_COUNTED_AT), postgresql_where=text(_ARRIVAL)),
+        Index("ix_work_order_events_resolved_at", text(_COUNTED_AT), postgresql_where=text(_RESOLVED)),
+        Index("ix_work_order_events_stint_changes", text(_COUNTED_AT), postgresql_where=text(_STINT)),
+        Index("ix_work_order_events_first_response", "work_order_id", text(_COUNTED_AT),
+              postgresql_where=text(_RESPONSE), postgresql_include=["device_time", "server_time"]),
+        Index("ix_work_order_events_first_arrival", "work_order_id", text(_COUNTED_AT),
+              postgresql_where=text(_ARRIVAL), postgresql_include=["device_time", "server_time"]),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     work_order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id"))

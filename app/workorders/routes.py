@@ -63,7 +63,7 @@ class WorkOrders(MethodView):
     @blp.arguments(WorkOrderCreateSchema)
     @blp.response(201, WorkOrderSchema)
     @blp.alt_response(404, schema=ErrorSchema,
-                      description="Customer, site, asset or parent order unknown (`not_found`)")
+                      description="Customer, site, asset, parent order or team unknown (`not_found`)")
     @blp.alt_response(422, schema=ErrorSchema, description=(
         "Invalid body (`validation_error`, custom fields per key under `errors.custom_fields`), "
         "site of another customer (`site_mismatch`), asset not at the site (`asset_mismatch`), "
@@ -74,7 +74,9 @@ class WorkOrders(MethodView):
         The order starts as `new` with the next number (`WO-YYYY-NNNNNN`). `custom_fields`
         must fit the active template of the work type (an empty object when there is none).
         A customer files for its own customer only: `customer_id` may be left out, and the
-        channel is always `web`. The answer carries the order's `ETag` for later edits."""
+        channel is always `web`, and team and tags are left to the back office (403).
+        Automation rules for `created` run in the same transaction, so the answer shows what
+        they changed. The answer carries the order's `ETag` for later edits."""
         with unit_of_work() as session:
             order = service.create_work_order(session, actor=current_user, **data)
             blp.set_etag(order_etag_data(order))
@@ -100,8 +102,9 @@ class WorkOrderById(MethodView):
     @blp.etag
     @blp.arguments(WorkOrderUpdateSchema)
     @blp.response(200, WorkOrderSchema)
-    @blp.alt_response(404, schema=ErrorSchema, description="No such order or asset (`not_found`)")
-    @blp.alt_response(409, schema=ErrorSchema, description="The order is closed or cancelled (`order_closed`)")
+    @blp.alt_response(404, schema=ErrorSchema, description="No such order, asset or team (`not_found`)")
+    @blp.alt_response(409, schema=ErrorSchema, description=(
+        "The order is closed or cancelled (`order_closed`); only its tags may still change"))
     @blp.alt_response(412, schema=ErrorSchema,
                       description="The order changed since the `If-Match` tag was read (`precondition_failed`)")
     @blp.alt_response(422, schema=ErrorSchema, description=(
@@ -109,13 +112,14 @@ class WorkOrderById(MethodView):
         "asset not at the site (`asset_mismatch`), unknown skill (`unknown_skill`)"))
     @blp.alt_response(428, schema=ErrorSchema, description="`If-Match` header missing (`precondition_required`)")
     def patch(self, data, order_id):
-        """Edit a work order's description, priority, skills, window or custom fields.
+        """Edit a work order's description, priority, skills, window, custom fields, team or tags.
 
         Send `If-Match` with the order's current `ETag`. Only the fields sent change;
-        `null` clears `asset_id` or `window`; `required_skills` and `custom_fields` replace
-        the whole list or object. A new `work_type` checks the custom fields against that
-        type's template. Status, engineer and schedule change through the lifecycle
-        actions. The change is recorded as an `updated` event with old and new values."""
+        `null` clears `asset_id`, `window` or `team_id`; `required_skills`, `custom_fields`
+        and `tags` replace the whole list or object. A new `work_type` checks the custom
+        fields against that type's template. Status, engineer and schedule change through
+        the lifecycle actions. The change is recorded as an `updated` event with old and
+        new values. A closed or cancelled order may still have its tags changed."""
         with unit_of_work() as session:
             # Locked before the tag is compared: of two edits made from the same tag,
             # the second waits, then sees the new version and gets 412.

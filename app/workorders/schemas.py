@@ -8,7 +8,7 @@ from app.api import SchemaBase
 from app.customers.models import CustomerTier
 from app.geo_fields import BoundingBoxField, GeoJSONPoint
 from app.workorders.models import Channel, FieldKind, Priority, Status, WorkType
-from app.workorders.service import TimeWindow
+from app.workorders.service import MAX_TAGS, TAG_PATTERN, TimeWindow
 
 MAX_DURATION_MIN = 7 * 24 * 60
 
@@ -58,6 +58,16 @@ def _unique_skills(requirements: list[dict]) -> None:
     skills = [r["skill_code"] for r in requirements]
     if len(set(skills)) != len(skills):
         raise ma.ValidationError("each skill may appear once")
+
+
+def _unique_tags(tags: list[str]) -> None:
+    if len(set(tags)) != len(tags):
+        raise ma.ValidationError("each tag may appear once")
+
+
+Tag = ma.fields.String(validate=ma.validate.Regexp(TAG_PATTERN, error="tags are 1-40 lower-case letters, "
+                                                   "digits, '-', '_' or Chinese characters"),
+                       metadata={"example": "vip-escalation"})
 
 
 # --- work orders: responses -------------------------------------------------------------------
@@ -117,6 +127,8 @@ class WorkOrderSchema(ma.Schema):
     scheduled = Period("scheduled_start", "scheduled_end",
                        metadata={"description": "The planned visit; null until assigned"})
     custom_fields = ma.fields.Dict(keys=ma.fields.String())
+    team_id = ma.fields.Integer(allow_none=True, metadata={"description": "The team whose queue the order is in"})
+    tags = ma.fields.List(ma.fields.String(), metadata={"description": "Labels, set by people and automation rules"})
     hold_reason = ma.fields.String(allow_none=True)
     cancel_reason = ma.fields.String(allow_none=True)
     resolution_code = ma.fields.String(allow_none=True)
@@ -149,6 +161,10 @@ class _WorkOrderFieldsSchema(SchemaBase):
     custom_fields = ma.fields.Dict(
         keys=ma.fields.String(),
         metadata={"description": "Values for the fields of the work type's active template"})
+    team_id = ma.fields.Integer(allow_none=True, validate=ma.validate.Range(min=1),
+                                metadata={"description": "A team (`GET /teams`); not for customers"})
+    tags = ma.fields.List(Tag, validate=[ma.validate.Length(max=MAX_TAGS), _unique_tags], metadata={
+        "description": f"The whole list of labels (at most {MAX_TAGS}); not for customers"})
 
     @ma.post_load
     def _skills_by_code(self, data, **kwargs):
@@ -198,6 +214,8 @@ class WorkOrderQueryArgsSchema(ma.Schema):
     q = ma.fields.String(validate=ma.validate.Length(min=1, max=200), metadata={
         "description": "Text in the number, title, description or customer name (any case)"})
     bbox = BoundingBoxField()
+    team_id = ma.fields.Integer(validate=ma.validate.Range(min=1), metadata={"description": "The team's queue"})
+    tag = ma.fields.String(validate=ma.validate.Length(min=1, max=40), metadata={"description": "Carrying this tag"})
 
     @ma.validates_schema
     def _ranges_ordered(self, data, **kwargs):

@@ -5,7 +5,8 @@ an order through its statuses.
 """
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+import re
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from app.auth.models import Role, User
 from app.customers.models import Asset, Customer, Site
 from app.db import utcnow
-from app.engineers.models import Engineer, Skill
+from app.engineers.models import Engineer, Skill, Team
 from app.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailedError
 from app.geo import BoundingBox, within_box
 from app.workorders.access import customer_id_of, get_visible_order, visible_orders_clause
@@ -28,7 +29,10 @@ from app.workorders.numbering import next_work_order_number
 from app.workorders.templates import active_template, validate_custom_fields
 
 EDITABLE_FIELDS = frozenset({"priority", "title", "description", "work_type", "asset_id", "required_skills",
-                             "estimated_duration_min", "window", "custom_fields"})
+                             "estimated_duration_min", "window", "custom_fields", "team_id", "tags"})
+# Labels for queues and reports (`vip-escalation`, `warranty`, `漏水`): lower case, digits, `-`, `_`, Chinese.
+TAG_PATTERN = r"^[a-z0-9\u4e00-\u9fff][a-z0-9_\-\u4e00-\u9fff]{0,39}$"
+MAX_TAGS = 20
 CLOSED_STATUSES = frozenset({Status.CLOSED, Status.CANCELLED})
 PRIORITY_RANK = {Priority.URGENT: 0, Priority.HIGH: 1, Priority.NORMAL: 2, Priority.LOW: 3}
 
@@ -68,15 +72,21 @@ def create_work_order(session: Session, *, actor: User, title: str, work_type: W
                       asset_id: int | None = None, parent_id: int | None = None,
                       required_skills: Mapping[str, int] | None = None, estimated_duration_min: int = 60,
                       window: TimeWindow | None = None,
-                      custom_fields: Mapping[str, Any] | None = None) -> WorkOrder:
+                      custom_fields: Mapping[str, Any] | None = None, team_id: int | None = None,
+                      tags: Sequence[str] = ()) -> WorkOrder:
     """Open a new work order (status new) and record its `created` event.
 
-    A customer-role actor files for its own customer only, through the web channel.
-    Raises NotFoundError (customer, site, asset or parent unknown or not visible),
-    PermissionDeniedError (a customer filing for another customer),
+    A customer-role actor files for its own customer only, through the web channel, and
+    sets neither team nor tags.
+    Raises NotFoundError (customer, site, asset, parent or team unknown or not visible),
+    PermissionDeniedError (a customer filing for another customer, or setting team or tags),
     SiteMismatchError / AssetMismatchError / ParentMismatchError / UnknownSkillError
     and ValidationFailedError (window, custom fields)."""
     customer_id, channel = _intake_source(session, actor, customer_id, channel)
+    if actor.role is Role.CUSTOMER and (team_id is not None or tags):
+        raise PermissionDeniedError("Customers do not set the team or tags of their requests",
+                                    errors={name: ["not for customers"] for name, value in
+                                            (("team_id", team_id), ("tags", tags)) if value})
     customer = session.get(Customer, customer_id)
     if customer is None:
         raise NotFoundError(f"Customer {customer_id} not found", customer_id=customer_id)
@@ -95,6 +105,8 @@ def create_work_order(session: Session, *, actor: User, title: str, work_type: W
     if asset_id is not None:
         _check_asset(session, asset_id=asset_id, site_id=site.id)
     _check_window(window)
+    if team_id is not None:
+        _check_team(session, team_id)
     template = active_template(session, work_type)
     cleaned_fields = validate_custom_fields(template.fields if template else [], custom_fields or {})
 
@@ -105,7 +117,7 @@ def create_work_order(session: Session, *, actor: User, title: str, work_type: W
                       template_id=template.id if template else None, custom_fields=cleaned_fields,
                       estimated_duration_min=estimated_duration_min,
                       window_start=window.start if window else None, window_end=window.end if window else None,
-                      created_by_id=actor.id)
+                      team_id=team_id, tags=_clean_tags(tags), created_by_id=actor.id)
     order.required_skills = _skill_rows(session, required_skills or {})
     session.add(order)
     session.flush()
@@ -133,21 +145,24 @@ def _intake_source(session: Session, actor: User, customer_id: int | None,
     return customer_id, channel
 
 
-def update_work_order(session: Session, *, order: WorkOrder, actor: User,
-                      changes: Mapping[str, Any]) -> WorkOrder:
+def update_work_order(session: Session, *, order: WorkOrder, actor: User | None,
+                      changes: Mapping[str, Any], event_payload: Mapping[str, Any] | None = None) -> WorkOrder:
     """Edit the descriptive fields of a (locked) order and record an `updated` event
     listing each changed field's old and new value. Values equal to the current ones
     change nothing and record nothing.
 
     `changes` holds any of EDITABLE_FIELDS; `window` is a TimeWindow or None,
     `required_skills` a {skill: level} mapping, `custom_fields` replaces the whole
-    object. A new work type re-validates the custom fields against its template.
-    Raises OrderClosedError (closed or cancelled), NotFoundError (asset),
-    AssetMismatchError, UnknownSkillError, ValidationFailedError."""
+    object, `tags` the whole list. A new work type re-validates the custom fields
+    against its template. `event_payload` is merged into the `updated` event's payload
+    (automation rules mark their edits with it).
+    Raises OrderClosedError (closed or cancelled, unless only tags change: they label
+    orders for reports after the fact), NotFoundError (asset, team), AssetMismatchError,
+    UnknownSkillError, ValidationFailedError."""
     unexpected = set(changes) - EDITABLE_FIELDS
     if unexpected:
         raise ValueError(f"not editable here: {', '.join(sorted(unexpected))}")
-    if order.status in CLOSED_STATUSES:
+    if order.status in CLOSED_STATUSES and set(changes) != {"tags"}:
         raise OrderClosedError(f"Work order {order.number} is {order.status.value} and can no longer be edited",
                                current_status=order.status.value)
 
@@ -163,6 +178,12 @@ def update_work_order(session: Session, *, order: WorkOrder, actor: User,
         window = changes["window"]
         _check_window(window)
         order.window_start, order.window_end = (window.start, window.end) if window else (None, None)
+    if changes.get("team_id") is not None:
+        _check_team(session, changes["team_id"])
+    if "team_id" in changes:
+        order.team_id = changes["team_id"]
+    if "tags" in changes:
+        order.tags = _clean_tags(changes["tags"])
     if "required_skills" in changes and changes["required_skills"] != _skill_levels(order):
         order.required_skills = _skill_rows(session, changes["required_skills"])
     if "work_type" in changes or "custom_fields" in changes:
@@ -177,7 +198,8 @@ def update_work_order(session: Session, *, order: WorkOrder, actor: User,
         # Skills live in another table: touch the row itself so its version (the ETag) moves.
         order.updated_at = utcnow()
         session.flush()
-        record_event(session, order=order, kind=EventKind.UPDATED, actor=actor, payload={"changes": changed})
+        record_event(session, order=order, kind=EventKind.UPDATED, actor=actor,
+                     payload={"changes": changed, **(event_payload or {})})
     return order
 
 
@@ -196,6 +218,8 @@ def _editable_state(order: WorkOrder) -> dict[str, Any]:
         "estimated_duration_min": order.estimated_duration_min,
         "window": window,
         "custom_fields": dict(order.custom_fields or {}),
+        "team_id": order.team_id,
+        "tags": list(order.tags or []),
     }
 
 
@@ -221,6 +245,23 @@ def _check_asset(session: Session, *, asset_id: int, site_id: int) -> None:
     if asset.site_id != site_id:
         raise AssetMismatchError(f"Asset {asset_id} is not installed at site {site_id}",
                                  errors={"asset_id": ["not installed at the order's site"]})
+
+
+def _check_team(session: Session, team_id: int) -> None:
+    if session.get(Team, team_id) is None:
+        raise NotFoundError(f"Team {team_id} not found", team_id=team_id)
+
+
+def _clean_tags(tags: Sequence[str]) -> list[str]:
+    """The tags as stored: each once, in the order given. Raises ValidationFailedError."""
+    cleaned = list(dict.fromkeys(tags))
+    bad = [tag for tag in cleaned if not isinstance(tag, str) or not re.match(TAG_PATTERN, tag)]
+    if bad:
+        raise ValidationFailedError("Tags are 1-40 lower-case letters, digits, '-', '_' or Chinese characters: "
+                                    + ", ".join(map(repr, bad)), errors={"tags": [f"invalid tag {t!r}" for t in bad]})
+    if len(cleaned) > MAX_TAGS:
+        raise ValidationFailedError(f"At most {MAX_TAGS} tags", errors={"tags": [f"more than {MAX_TAGS}"]})
+    return cleaned
 
 
 def _check_window(window: TimeWindow | None) -> None:
@@ -269,17 +310,20 @@ def search_query(*, actor: User, statuses: Collection[Status] = (), priorities: 
                  engineer_id: int | None = None, unassigned: bool | None = None,
                  created_from: datetime | None = None, created_to: datetime | None = None,
                  scheduled_from: datetime | None = None, scheduled_to: datetime | None = None,
-                 text: str | None = None, bbox: BoundingBox | None = None) -> Select:
+                 text: str | None = None, bbox: BoundingBox | None = None, team_id: int | None = None,
+                 tag: str | None = None) -> Select:
     """The orders the actor may see that match every given filter, most urgent first,
     then oldest first. Time ranges include their start and exclude their end; `text`
-    matches number, title, description or customer name, ignoring case."""
+    matches number, title, description or customer name, ignoring case; `tag` keeps
+    orders carrying that tag."""
     query = _with_details(select(WorkOrder)).where(visible_orders_clause(actor))
     for column, values in ((WorkOrder.status, statuses), (WorkOrder.priority, priorities),
                            (WorkOrder.work_type, work_types), (WorkOrder.channel, channels)):
         if values:
             query = query.where(column.in_(list(values)))
     for column, value in ((WorkOrder.customer_id, customer_id), (WorkOrder.site_id, site_id),
-                          (WorkOrder.asset_id, asset_id), (WorkOrder.scheduled_engineer_id, engineer_id)):
+                          (WorkOrder.asset_id, asset_id), (WorkOrder.scheduled_engineer_id, engineer_id),
+                          (WorkOrder.team_id, team_id)):
         if value is not None:
             query = query.where(column == value)
     if unassigned is not None:
@@ -298,6 +342,8 @@ def search_query(*, actor: User, statuses: Collection[Status] = (), priorities: 
                             | WorkOrder.title.ilike(pattern, escape="\\")
                             | WorkOrder.description.ilike(pattern, escape="\\")
                             | WorkOrder.customer_id.in_(customer_names))
+    if tag is not None:
+        query = query.where(WorkOrder.tags.contains([tag]))
     if bbox is not None:
         query = query.where(WorkOrder.site_id.in_(select(Site.id).where(within_box(Site.location, bbox))))
     return query.order_by(case(PRIORITY_RANK, value=WorkOrder.priority), WorkOrder.created_at, WorkOrder.id)

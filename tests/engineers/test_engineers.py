@@ -77,7 +77,7 @@ def test_engineer_json(client, as_role):
         "skills": [{"skill": "elevator", "level": 3}, {"skill": "hvac", "level": 2}],
         "working_hours": [{"weekday": day, "starts": "08:30", "ends": "17:30"} for day in range(5)],
         "max_jobs_per_day": 6, "partner_company": {"id": ids["partner"], "name": "Huaxin Elevators"},
-        "is_active": True, "last_position": point(121.49, 31.24), "last_position_at": "2026-03-02T08:15:00+00:00"}
+        "team_id": None, "is_active": True, "last_position": point(121.49, 31.24), "last_position_at": "2026-03-02T08:15:00+00:00"}
 
 
 @pytest.mark.parametrize("query, expected", [

@@ -139,3 +139,36 @@ def test_bad_calendars_are_refused(client, manager, body):
 
 def test_unknown_calendar_for_a_policy_is_404(client, manager):
     assert policy(client, manager, 999999).status_code == 404
+
+
+def test_a_policy_is_changed_field_by_field(client, manager, china):
+    created = policy(client, manager, china).json
+
+    renamed = client.patch(f"{API}/sla/policies/{created['id']}", headers=manager, json={"name": "Renamed"})
+    stricter = client.patch(f"{API}/sla/policies/{created['id']}", headers=manager, json={"thresholds": [80, 100]})
+
+    assert renamed.status_code == 200 and renamed.json["name"] == "Renamed"
+    assert stricter.status_code == 200 and stricter.json["thresholds"] == [80, 100]
+    assert len(stricter.json["targets"]) == 3 and stricter.json["calendar_id"] == china
+    bad = client.patch(f"{API}/sla/policies/{created['id']}", headers=manager, json={"targets": []})
+    assert bad.status_code == 422
+    assert client.patch(f"{API}/sla/policies/999999", headers=manager, json={"name": "X"}).status_code == 404
+
+
+def test_a_customer_becoming_vip_moves_its_open_orders_to_the_vip_policy(client, manager, china, as_role):
+    policy(client, manager, china)
+    vip = policy(client, manager, china, name="VIP", position=1, customer_tiers=["vip"], targets=[
+        {"kind": "first_response", "minutes": 15, "business_time": False}]).json
+    _, agent = as_role(Role.AGENT)
+    order = create_order(client, agent)
+    assert clocks(client, agent, order["id"])["first_response"]["target_minutes"] == 60
+
+    answer = client.patch(f"{API}/customers/{order['customer']['id']}", headers=manager, json={"tier": "vip"})
+
+    assert answer.status_code == 200
+    after = clocks(client, agent, order["id"])
+    assert after["first_response"]["policy_id"] == vip["id"] and after["first_response"]["target_minutes"] == 15
+    started = parse(after["first_response"]["started_at"])
+    assert parse(after["first_response"]["deadline"]) == started + timedelta(minutes=15)
+    # The VIP policy has no arrival or resolution target: those clocks are cancelled.
+    assert after["arrival"]["state"] == "cancelled" and after["resolution"]["state"] == "cancelled"
