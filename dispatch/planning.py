@@ -4,7 +4,8 @@ into changes against the current assignments, and apply it.
 The problem is the solver's public JSON format (`dispatch-format.md`), so what the
 product solves can be saved, replayed with `python -m dispatch solve`, and checked by
 anyone. Job ids are order numbers and engineer ids are `E<id>`, readable in both
-directions.
+directions. One extension: a job's optional `due`, the SLA arrival deadline, which the
+solver treats as a soft deadline for the visit's start.
 """
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ from app.geo import lon_lat
 from app.workorders import lifecycle
 from app.workorders.events import record_event
 from app.workorders.models import EventKind, Priority, Status, WorkOrder
+from sla.clock import ClockState, TargetKind
+from sla.models import SlaClock
 
 PRIORITY_NUMBER = {Priority.URGENT: 1, Priority.HIGH: 2, Priority.NORMAL: 3, Priority.LOW: 4}
 # Orders the optimiser may (re)plan, and orders it must leave with their engineer.
@@ -92,6 +95,7 @@ def build_problem(session: Session, *, day: date, zone: ZoneInfo, now: datetime,
     orders = _orders_of(session, day_start=day_start, day_end=day_end, order_ids=order_ids)
 
     jobs, versions, busy_until = [], {}, {}
+    arrival_deadlines = _arrival_deadlines(session, [order.id for order in orders])
     for order in orders:
         engineer_id = order.scheduled_engineer_id
         if order.status is Status.ON_SITE:
@@ -102,7 +106,8 @@ def build_problem(session: Session, *, day: date, zone: ZoneInfo, now: datetime,
         if order.status in PINNED or order.status is Status.ASSIGNED:
             if engineer_id not in in_scope:
                 continue
-        jobs.append(_job(order, pinned=order.status in PINNED, zone=zone, earliest=earliest))
+        jobs.append(_job(order, pinned=order.status in PINNED, zone=zone, earliest=earliest,
+                         due=arrival_deadlines.get(order.id)))
         versions[str(order.id)] = order.version
 
     problem_engineers = []
@@ -147,7 +152,19 @@ def _orders_of(session: Session, *, day_start: datetime, day_end: datetime,
     return list(session.scalars(query))
 
 
-def _job(order: WorkOrder, *, pinned: bool, zone: ZoneInfo, earliest: datetime) -> dict[str, Any]:
+def _arrival_deadlines(session: Session, order_ids: list[int]) -> dict[int, datetime]:
+    """The SLA arrival deadline of each order whose arrival clock is running: the
+    solver's soft deadline for the visit's start (a paused clock has none)."""
+    if not order_ids:
+        return {}
+    rows = session.execute(select(SlaClock.work_order_id, SlaClock.deadline).where(
+        SlaClock.work_order_id.in_(order_ids), SlaClock.kind == TargetKind.ARRIVAL,
+        SlaClock.state == ClockState.RUNNING, SlaClock.deadline.is_not(None)))
+    return {order_id: deadline for order_id, deadline in rows}
+
+
+def _job(order: WorkOrder, *, pinned: bool, zone: ZoneInfo, earliest: datetime,
+         due: datetime | None = None) -> dict[str, Any]:
     job: dict[str, Any] = {
         "id": order.number,
         "location": list(lon_lat(order.site.location)),
@@ -159,6 +176,8 @@ def _job(order: WorkOrder, *, pinned: bool, zone: ZoneInfo, earliest: datetime) 
     if order.window_start is not None:
         start = max(order.window_start, earliest) if order.window_end > earliest else order.window_start
         job["window"] = [_iso(start, zone), _iso(order.window_end, zone)]
+    if due is not None:
+        job["due"] = _iso(due, zone)
     return job
 
 

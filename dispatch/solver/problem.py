@@ -62,6 +62,9 @@ class Job:
     priority: int
     pinned_to: str | None
     zone: tzinfo | None
+    # Gongdan's extension of format 1: a soft deadline for the visit's start (the SLA's
+    # arrival deadline). Starting later is allowed but costs; None: no deadline.
+    due: int | None = None
 
     @property
     def weight(self) -> int:
@@ -148,10 +151,13 @@ def parse_problem(data: Any) -> Problem:
         if pinned is not None:
             _expect(isinstance(pinned, str) and pinned in engineer_index, f"{path}.pinned_to",
                     f"unknown engineer {pinned!r}")
+        due = raw.get("due")
+        if due is not None:
+            due = seconds(_instant(due, f"{path}.due"))
         jobs.append(Job(id=job_id, location=_point(raw.get("location"), f"{path}.location"), window=window,
                         duration=_whole(raw.get("duration_s"), f"{path}.duration_s", minimum=0),
                         skills=_skills(raw.get("skills", {}), f"{path}.skills"), priority=priority,
-                        pinned_to=pinned, zone=zone))
+                        pinned_to=pinned, zone=zone, due=due))
     return Problem(travel=travel, engineers=engineers, jobs=jobs, origin=origin, engineer_index=engineer_index)
 
 

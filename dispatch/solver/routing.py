@@ -52,6 +52,8 @@ class Instance:
     demands: list[int] | None = None                  # per node
     capacities: list[int] | None = None               # per vehicle
     breaks: list[list[VehicleBreak]] = field(default_factory=list)  # per vehicle
+    soft_deadlines: dict[int, int] = field(default_factory=dict)  # node → latest start before it is late
+    lateness_cost: int = 0                                        # per second late
 
 
 @dataclass
@@ -102,6 +104,8 @@ def solve_instance(instance: Instance, *, time_limit_s: float, first_solution: s
             routing.VehicleVar(index).SetValues([-1, *instance.allowed[node]])
         if instance.penalties is not None:
             routing.AddDisjunction([index], instance.penalties[node])
+        if node in instance.soft_deadlines and instance.lateness_cost:
+            time_dimension.SetCumulVarSoftUpperBound(index, instance.soft_deadlines[node], instance.lateness_cost)
     for vehicle, (earliest, latest) in enumerate(instance.vehicle_ranges):
         time_dimension.CumulVar(routing.Start(vehicle)).SetRange(earliest, latest)
         time_dimension.CumulVar(routing.End(vehicle)).SetRange(earliest, latest)

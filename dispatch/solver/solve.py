@@ -30,7 +30,8 @@ def solve(problem_data: dict[str, Any], *, time_limit_s: float = 30.0, on_progre
     plan dict. Raises ProblemError for a malformed problem.
 
     `on_progress(percent_of_time_limit, objective)` is called at each better solution,
-    with the objective's parts (`priority_served`, `assigned`, `travel_s`)."""
+    with the objective's parts (`priority_served`, `assigned`, `travel_s`; the last
+    includes the lateness cost when jobs have a `due`)."""
     started = time.monotonic()
     problem = parse_problem(problem_data)
     if len(problem.jobs) > MAX_PART_JOBS and len(problem.engineers) > 1:
@@ -123,9 +124,17 @@ def _solve_in_parts(problem_data: dict[str, Any], problem: Problem, *, time_limi
     return repaired
 
 
+# A visit that starts after its `due` (the SLA's arrival deadline) costs this much per
+# second late, in seconds of travel: being late is worth ten times the driving that
+# would avoid it. It shares the last tier of the objective with travel, so it never
+# outweighs a job or priority.
+LATENESS_COST_PER_S = 10
+
+
 class _Scale:
     """Drop penalties that make the objective lexicographic: any extra priority weight
-    outweighs any number of jobs, and any extra job outweighs any travel."""
+    outweighs any number of jobs, and any extra job outweighs any travel (with the
+    lateness cost of soft deadlines, the last tier's bound includes the worst lateness)."""
 
     def __init__(self, travel_bound: int, job_count: int):
         self.per_job = travel_bound + 1                   # more than any total travel
@@ -187,9 +196,12 @@ class _Layout:
         service = [problem.jobs[j].duration for j in model_jobs] + [0] * (2 * self.engineer_count)
         windows = [problem.jobs[j].window for j in model_jobs] + [None] * (2 * self.engineer_count)
         ranges = [(e.shift_start, e.shift_end) for e in problem.engineers]
-        travel_bound = sum(max(0, end - start) for start, end in ranges)
-        scale = _Scale(travel_bound, n_jobs)
         horizon = max(end for _, end in ranges) + 1
+        dues = {node: max(0, problem.jobs[j].due) for node, j in enumerate(model_jobs)
+                if problem.jobs[j].due is not None}
+        travel_bound = sum(max(0, end - start) for start, end in ranges)
+        lateness_bound = sum(max(0, horizon - due) for due in dues.values()) * LATENESS_COST_PER_S
+        scale = _Scale(travel_bound + lateness_bound, n_jobs)
         instance = Instance(
             service=service, windows=windows, cost=travel, travel=travel,
             starts=[n_jobs + e for e in range(self.engineer_count)],
@@ -200,7 +212,8 @@ class _Layout:
                      if len(allowed[j]) < self.engineer_count},
             max_jobs=[e.max_jobs if e.max_jobs is not None else n_jobs for e in problem.engineers],
             breaks=[[VehicleBreak(b.earliest_start, b.latest_start, b.duration) for b in e.breaks]
-                    for e in problem.engineers])
+                    for e in problem.engineers],
+            soft_deadlines=dues, lateness_cost=LATENESS_COST_PER_S)
         return instance, scale
 
     def plan(self, routes: list[VehicleRoute], *, dropped: list[int], unplaceable, solve_s: float) -> dict[str, Any]:

@@ -197,3 +197,42 @@ def test_progress_is_reported_with_the_objective():
 def test_no_engineers_leaves_everything_unassigned():
     plan = solved(problem([], [job("J1", CENTRE)]))
     assert plan["unassigned"][0]["reason"] == "skill_unavailable"
+
+
+# --- soft deadlines (Gongdan's `due`: the SLA's arrival deadline) --------------------------------
+
+WEST_2KM, EAST_6KM = [121.4737 - 0.021, 31.2304], [121.4737 + 0.063, 31.2304]
+
+
+def order_of_visits(plan) -> list[str]:
+    return [stop["job"] for route in plan["routes"] for stop in route["stops"]]
+
+
+def test_a_due_visit_goes_first_though_it_means_more_driving():
+    engineers = [engineer("E1", end=None)]
+    near, far = job("NEAR", WEST_2KM), job("FAR", EAST_6KM)
+    # Without deadlines the short way is west then east.
+    assert order_of_visits(solved(problem(engineers, [near, far]))) == ["NEAR", "FAR"]
+
+    plan = solved(problem(engineers, [near, {**far, "due": t("08:40")}]))
+
+    assert order_of_visits(plan) == ["FAR", "NEAR"]
+    assert plan["routes"][0]["stops"][0]["start"] <= t("08:40")
+
+
+def test_a_deadline_that_cannot_be_met_is_soft_the_visit_still_happens():
+    plan = solved(problem([engineer("E1")], [{**job("J1", EAST_6KM), "due": t("07:00")}]))
+    assert placed(plan) == {"J1": "E1"} and plan["unassigned"] == []
+
+
+def test_lateness_never_outweighs_a_job():
+    # Two jobs, room for both only if one of them is late: both are placed.
+    engineers = [engineer("E1", shift=("08:00", "11:00"))]
+    jobs = [{**job("A", WEST_2KM), "due": t("08:30")}, {**job("B", EAST_6KM), "due": t("08:30")}]
+    plan = solved(problem(engineers, jobs))
+    assert plan["summary"]["assigned"] == 2
+
+
+def test_a_malformed_due_is_named():
+    with pytest.raises(ProblemError, match=r"jobs\[0\]\.due"):
+        parse_problem(problem([engineer("E1")], [{**job("J1", EAST_6KM), "due": "tomorrow"}]))

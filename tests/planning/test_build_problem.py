@@ -6,11 +6,15 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 
 from app.engineers.models import TimeOff
 from app.geo import make_point
 from app.workorders.models import Priority, Status
 from dispatch.planning import PlanningSettings, build_problem, engineer_key
+from sla import service as sla_service
+from sla.clock import TargetKind
+from sla.models import BusinessCalendar, SlaPolicy, SlaTarget
 from tests.factories import EngineerFactory, SiteFactory, WorkOrderFactory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -142,3 +146,18 @@ def test_scope_narrows_orders_and_engineers(session):
 def test_priorities_map_to_the_formats_numbers(session, priority, number):
     order = WorkOrderFactory(priority=priority, window_start=at(9), window_end=at(11))
     assert jobs_by_id(build(session))[order.number]["priority"] == number
+
+
+def test_the_sla_arrival_deadline_becomes_the_jobs_soft_due(session):
+    calendar = session.scalars(select(BusinessCalendar)).first()
+    session.add(SlaPolicy(name="Arrive in 4 h", calendar_id=calendar.id, targets=[
+        SlaTarget(kind=TargetKind.ARRIVAL, minutes=240, business_time=False)]))
+    session.flush()
+    created = at(7) - timedelta(days=1)
+    timed, untimed = (WorkOrderFactory(window_start=at(9), window_end=at(17), created_at=created) for _ in range(2))
+    sla_service.refresh_clocks(session, timed, now=created)
+
+    jobs = jobs_by_id(build(session))
+
+    assert jobs[timed.number]["due"] == (created + timedelta(hours=4)).astimezone(SHANGHAI).isoformat()
+    assert "due" not in jobs[untimed.number]
