@@ -13,6 +13,7 @@ from app import db
 from app.auth.limits import limiter
 from app.auth.models import Role
 from app.cli import upgrade_database
+from app.queue import get_queue
 from app.factory import create_app
 from config import TestingConfig
 from tests import factories
@@ -82,6 +83,15 @@ def reset_rate_limits(app):
     yield
     with app.app_context():
         limiter.reset()
+
+
+@pytest.fixture
+def queue(app):
+    """The app's RQ queue on the test Redis, emptied before and after the test."""
+    queue = get_queue(app.config["REDIS_URL"])
+    queue.empty()
+    yield queue
+    queue.empty()
 
 
 @pytest.fixture

@@ -236,11 +236,20 @@ class TemplateFieldSchema(SchemaBase):
                              metadata={"description": "The options, for choice and multi_choice only"})
 
 
+class TemplateFieldOutSchema(ma.Schema):
+    """A stored field definition: JSON in the database, so `kind` comes back a string."""
+    key = ma.fields.String()
+    label = ma.fields.String()
+    kind = ma.fields.String(metadata={"description": ", ".join(k.value for k in FieldKind)})
+    required = ma.fields.Boolean()
+    choices = ma.fields.List(ma.fields.String())
+
+
 class WorkOrderTemplateSchema(ma.Schema):
     id = ma.fields.Integer()
     work_type = ma.fields.Enum(WorkType, by_value=True)
     name = ma.fields.String()
-    fields = ma.fields.List(ma.fields.Nested(TemplateFieldSchema))
+    fields = ma.fields.List(ma.fields.Nested(TemplateFieldOutSchema))
     is_active = ma.fields.Boolean()
     created_at = ma.fields.AwareDateTime()
     updated_at = ma.fields.AwareDateTime()

@@ -9,7 +9,6 @@ from rq import SimpleWorker
 
 from app.auth.models import Role
 from app.geo import make_point
-from app.queue import get_queue
 from app.workorders.models import Priority
 from tests.factories import EngineerFactory, SiteFactory, WorkOrderFactory
 
@@ -27,14 +26,6 @@ DAY = next_monday()
 
 def at(hour: int, minute: int = 0) -> datetime:
     return datetime(DAY.year, DAY.month, DAY.day, hour, minute, tzinfo=SHANGHAI)
-
-
-@pytest.fixture
-def queue(app):
-    queue = get_queue(app.config["REDIS_URL"])
-    queue.empty()
-    yield queue
-    queue.empty()
 
 
 def work_off(app, queue) -> None:

@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 
 from app.auth.models import Role
 from app.db import utcnow
-from app.queue import get_queue
 from app.workorders.models import EventKind, Status, WorkOrder, WorkOrderEvent
 from notifications.models import Notification
 from sla import service, sweeper
@@ -195,14 +194,6 @@ def test_sla_events_over_http_for_the_back_office_only(client, as_role, session,
     assert [e["work_order_id"] for e in breaches.json] == [order.id]
     assert client.get(f"{API}/sla/events", headers=as_role(Role.ENGINEER)[1]).status_code == 403
     assert client.get(f"{API}/sla/events?since=yesterday", headers=headers).status_code == 422
-
-
-@pytest.fixture
-def queue(app):
-    queue = get_queue(app.config["REDIS_URL"])
-    queue.empty()
-    yield queue
-    queue.empty()
 
 
 def test_the_sweep_runs_as_a_job_on_the_real_queue(app, session, queue, t0):
