@@ -53,7 +53,21 @@ def create_app(config: BaseConfig | None = None) -> Flask:
     from automation import engine as automation_engine
     automation_engine.configure(timezone=app.config["ORG_TIMEZONE"])
     after_event(automation_engine.run_after_event)
+    _install_push(app)
     return app
+
+
+def _install_push(app: Flask) -> None:
+    """Pushes to engineers' phones follow the event log and leave after commit, through
+    the worker's queue."""
+    from app.queue import get_queue
+    from app.workorders.events import after_event
+    from push import outbox
+    from push.jobs import push_to_users
+    from push.triggers import push_after_event
+    redis_url = app.config["REDIS_URL"]
+    outbox.install(lambda user_ids, data: get_queue(redis_url).enqueue(push_to_users, user_ids, data))
+    after_event(push_after_event)
 
 
 def _register_apis(app: Flask) -> None:

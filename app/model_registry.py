@@ -9,9 +9,11 @@ from automation import models as automation_models
 from dispatch import models as dispatch_models
 from inventory import models as inventory_models
 from notifications import models as notification_models
+from push import models as push_models
 from sla import models as sla_models
 
 # Named so that the imports above are visibly used: each registers its tables.
 MODEL_MODULES = (auth_models, customer_models, engineer_models, workorder_models, idempotency_models,
-                 dispatch_models, inventory_models, sla_models, notification_models, automation_models)
+                 dispatch_models, inventory_models, sla_models, notification_models, automation_models,
+                 push_models)
 metadata = Base.metadata

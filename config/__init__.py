@@ -42,6 +42,8 @@ class BaseConfig:
     RATELIMIT_KEY_PREFIX = _env("RATELIMIT_KEY_PREFIX", "gongdan")
 
     ORG_TIMEZONE = _env("ORG_TIMEZONE", "Asia/Shanghai")
+    # Push to phones: a Firebase service-account JSON file; unset, pushes are only logged.
+    FCM_CREDENTIALS_FILE = _env("FCM_CREDENTIALS_FILE")
     # Dispatch: the travel model handed to the solver, the default lunch break, how long
     # a reported position counts as "where the engineer is now", and the time budget.
     DISPATCH_SPEED_KMH = float(_env("DISPATCH_SPEED_KMH", "30"))
