@@ -292,7 +292,9 @@ def _plan_tags(context: Context, action: Mapping[str, Any]) -> Plan:
 def _scheduled_start(order: WorkOrder, now: datetime, lead_time_min: int) -> datetime:
     """The opening of the customer's window when it is far enough ahead, else the lead
     time from now (to the next whole minute)."""
-    earliest = (now + timedelta(minutes=lead_time_min, seconds=59)).replace(second=0, microsecond=0)
+    moment = now + timedelta(minutes=lead_time_min)
+    whole_minute = moment.replace(second=0, microsecond=0)
+    earliest = whole_minute if whole_minute == moment else whole_minute + timedelta(minutes=1)
     if order.window_start is not None and order.window_start >= earliest:
         return order.window_start
     return earliest

@@ -433,3 +433,13 @@ def test_customers_set_rules_off_but_do_not_see_their_audit(client, agent, as_ro
     assert answer.status_code == 201 and answer.json["tags"] == ["web"]
     assert [e["kind"] for e in timeline(client, customer, answer.json["id"])] == ["created", "updated"]
     assert len(rule_entries(client, agent, answer.json["id"])) == 1
+
+
+def test_the_lead_time_start_rounds_up_to_the_next_whole_minute():
+    from automation.engine import _scheduled_start
+    from app.workorders.models import WorkOrder
+    order = WorkOrder(window_start=None)
+    now = datetime(2026, 11, 23, 12, 16, 0, 35370, tzinfo=timezone.utc)
+    assert _scheduled_start(order, now, 30) == datetime(2026, 11, 23, 12, 47, tzinfo=timezone.utc)
+    exact = datetime(2026, 11, 23, 12, 16, tzinfo=timezone.utc)
+    assert _scheduled_start(order, exact, 30) == datetime(2026, 11, 23, 12, 46, tzinfo=timezone.utc)
