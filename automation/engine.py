@@ -53,7 +53,7 @@ from app.workorders.service import CLOSED_STATUSES, MAX_TAGS, update_work_order
 from app.workorders.templates import active_template, validate_custom_fields
 from automation import conditions as cond
 from automation.models import ActionType, AutomationRule, Trigger
-from notifications.service import notify, users_with_role
+from notifications.service import engineer_user, notify, team_lead, users_with_role
 
 _TRIGGER_OF_KIND = {EventKind.CREATED: Trigger.CREATED, EventKind.STATUS_CHANGED: Trigger.STATUS_CHANGED,
                     EventKind.RATED: Trigger.RATED}
@@ -336,12 +336,10 @@ def _recipients(context: Context, action: Mapping[str, Any]) -> tuple[list[User]
     nobody = []
     for to in action["to"]:
         found: list[User] = []
-        if to == "assigned_engineer" and context.facts["engineer_id"] is not None:
-            found = list(session.scalars(select(User).join(Engineer, Engineer.user_id == User.id)
-                                         .where(Engineer.id == context.facts["engineer_id"])))
-        elif to == "team_lead" and context.facts["team_id"] is not None:
-            found = list(session.scalars(select(User).join(Team, Team.lead_user_id == User.id)
-                                         .where(Team.id == context.facts["team_id"])))
+        if to in ("assigned_engineer", "team_lead"):
+            one = (engineer_user(session, context.facts["engineer_id"]) if to == "assigned_engineer"
+                   else team_lead(session, context.facts["team_id"]))
+            found = [one] if one is not None else []
         elif to == "dispatchers":
             found = users_with_role(session, Role.DISPATCHER)
         elif to == "managers":

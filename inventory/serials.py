@@ -87,12 +87,17 @@ def receive(session: Session, part: Part, location: StockLocation, serials: Sequ
     (409 `serial_conflict`); one written off as lost or scrapped may come back."""
     if not serials:
         return
+    _bring_in(session, part, location, serials, clash="serials already known")
+
+
+def _bring_in(session: Session, part: Part, location: StockLocation, serials: Sequence[str], *, clash: str) -> None:
+    """Place units in stock at `location` that the books have nowhere live: new ones, or
+    ones written off as lost or scrapped. One in stock or issued elsewhere is refused
+    (409 `serial_conflict`, saying `clash` and where each is)."""
     rows = _locked(session, part, serials)
-    clashes = {s: _describe(r) for s, r in rows.items()
-               if r.status in (SerialStatus.IN_STOCK, SerialStatus.ISSUED)}
-    if clashes:
-        raise SerialConflictError(f"{part.sku}: serials already known: " + ", ".join(sorted(clashes)),
-                                  serials=clashes)
+    live = {s: _describe(r) for s, r in rows.items() if r.status in (SerialStatus.IN_STOCK, SerialStatus.ISSUED)}
+    if live:
+        raise SerialConflictError(f"{part.sku}: {clash}: " + ", ".join(sorted(live)), serials=live)
     _place_all(session, part, rows, serials, location)
 
 
@@ -173,13 +178,7 @@ def count(session: Session, part: Part, location: StockLocation, counted: Sequen
     missing = sorted(on_books - set(counted))
     found = sorted(set(counted) - on_books)
     if found:
-        rows = _locked(session, part, found)
-        wrong = {s: _describe(r) for s, r in rows.items()
-                 if r.status in (SerialStatus.IN_STOCK, SerialStatus.ISSUED)}
-        if wrong:
-            raise SerialConflictError(f"{part.sku}: counted here but recorded elsewhere: " + ", ".join(sorted(wrong)),
-                                      serials=wrong)
-        _place_all(session, part, rows, found, location)
+        _bring_in(session, part, location, found, clash="counted here but recorded elsewhere")
     write_off(session, part, location, missing, SerialStatus.LOST)
     session.flush()
     return missing, found

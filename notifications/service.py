@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import Role, User
 from app.db import utcnow
+from app.engineers.models import Engineer, Team
 from notifications.models import Notification
 
 
@@ -36,6 +37,20 @@ def notify(session: Session, users: Iterable[User], *, kind: str, title: tuple[s
         made.append(row)
     session.flush()
     return made
+
+
+def engineer_user(session: Session, engineer_id: int | None) -> User | None:
+    """The account of an engineer (the person an order's assignment concerns)."""
+    if engineer_id is None:
+        return None
+    return session.scalar(select(User).join(Engineer, Engineer.user_id == User.id).where(Engineer.id == engineer_id))
+
+
+def team_lead(session: Session, team_id: int | None) -> User | None:
+    """The dispatcher who answers for a team's queue, if the team has one."""
+    if team_id is None:
+        return None
+    return session.scalar(select(User).join(Team, Team.lead_user_id == User.id).where(Team.id == team_id))
 
 
 def users_with_role(session: Session, *roles: Role) -> list[User]:

@@ -25,10 +25,9 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.auth.models import Role, User
 from app.db import utcnow
-from app.engineers.models import Engineer, Team
 from app.workorders.events import record_event
 from app.workorders.models import EventKind, WorkOrder
-from notifications.service import notify, users_with_role
+from notifications.service import engineer_user, notify, team_lead, users_with_role
 from sla import service
 from sla.models import SlaClock, SlaEvent
 
@@ -105,12 +104,8 @@ def recipients(session: Session, order: WorkOrder, *, breach: bool) -> list[User
     """Who hears of an order's SLA warning: the assigned engineer and whoever dispatches
     the order (its team's lead, or every dispatcher when it has none); a breach also goes
     to the managers."""
-    people: list[User] = []
-    if order.scheduled_engineer_id is not None:
-        people += session.scalars(select(User).join(Engineer, Engineer.user_id == User.id)
-                                  .where(Engineer.id == order.scheduled_engineer_id)).all()
-    lead = session.scalar(select(User).join(Team, Team.lead_user_id == User.id).where(Team.id == order.team_id)) \
-        if order.team_id is not None else None
+    engineer, lead = engineer_user(session, order.scheduled_engineer_id), team_lead(session, order.team_id)
+    people = [engineer] if engineer is not None else []
     people += [lead] if lead is not None else users_with_role(session, Role.DISPATCHER)
     if breach:
         people += users_with_role(session, Role.MANAGER)
