@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from app.auth.models import Role, User
 from app.customers.models import Contact
 from app.engineers.models import Engineer
-from app.errors import NotFoundError
+from app.errors import NotFoundError, PermissionDeniedError
 from app.workorders.models import WorkOrder
 
 UNRESTRICTED_ROLES = frozenset({Role.ADMIN, Role.MANAGER, Role.AGENT, Role.DISPATCHER, Role.WAREHOUSE})
@@ -53,4 +53,22 @@ def get_visible_order(session: Session, order_id: int, user: User, *, for_update
     order = session.scalar(query)
     if order is None:
         raise NotFoundError(f"Work order {order_id} not found", work_order_id=order_id)
+    return order
+
+
+def get_field_order(session: Session, order_id: int, user: User, *, for_update: bool = False) -> WorkOrder:
+    """Load a job for the engineers' app, optionally locking it.
+
+    Unlike `get_visible_order`, an order that exists but is someone else's answers
+    403 `forbidden`, not 404: the phone asks about jobs it was once given, and
+    "this job is no longer yours" (reassigned while offline) is what it must show."""
+    query = select(WorkOrder).where(WorkOrder.id == order_id)
+    if for_update:
+        query = query.with_for_update(of=WorkOrder)
+    order = session.scalar(query)
+    if order is None:
+        raise NotFoundError(f"Work order {order_id} not found", work_order_id=order_id)
+    visible = session.scalar(select(WorkOrder.id).where(WorkOrder.id == order_id, visible_orders_clause(user)))
+    if visible is None:
+        raise PermissionDeniedError("This job is not assigned to you", work_order_id=order_id)
     return order
