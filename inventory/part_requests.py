@@ -49,17 +49,20 @@ def _locked_request(session: Session, request_id: int) -> tuple[WorkOrder, PartR
     return order, request
 
 
-def _event(session: Session, order: WorkOrder, actor: User, request: PartRequest, what: str, **extra) -> None:
+def _event(session: Session, order: WorkOrder, actor: User, request: PartRequest, what: str,
+           device_time: datetime | None = None, **extra) -> None:
     record_event(session, order=order, kind=EventKind.PARTS, actor=actor, action=f"parts_{what}",
-                 payload={"part_request_id": request.id, "part_id": request.part_id, "sku": request.part.sku,
+                 device_time=device_time, payload={"part_request_id": request.id, "part_id": request.part_id, "sku": request.part.sku,
                           "quantity": request.quantity, **extra})
 
 
 def create(session: Session, *, actor: User, work_order_id: int, part_id: int, quantity: int,
-           to_location_id: int | None = None, note: str | None = None) -> PartRequest:
+           to_location_id: int | None = None, note: str | None = None,
+           device_time: datetime | None = None) -> PartRequest:
     """Ask for parts for an open order, to be sent to `to_location_id` — by default
     the van of the order's engineer. An engineer may ask only for their own orders
-    and only to their own van (the caller checks the order is visible to them)."""
+    and only to their own van (the caller checks the order is visible to them).
+    `device_time` is when the phone asked (recorded in the order's timeline)."""
     order = _locked_order(session, work_order_id)
     if order.status not in OPEN_STATUSES:
         raise ConflictError(f"Work order {order.number} is {order.status.value}", current_status=order.status.value)
@@ -86,7 +89,7 @@ def create(session: Session, *, actor: User, work_order_id: int, part_id: int, q
                           note=note)
     session.add(request)
     session.flush()
-    _event(session, order, actor, request, "requested", to_location_id=target.id)
+    _event(session, order, actor, request, "requested", device_time=device_time, to_location_id=target.id)
     return request
 
 

@@ -8,6 +8,8 @@ are the last line: on-hand can never go negative, whatever the code does.
 """
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import Select, Text, cast, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
@@ -16,7 +18,8 @@ from app.auth.models import User
 from app.db import utcnow
 from app.errors import ConflictError, NotFoundError, ValidationFailedError
 from app.geo import make_point
-from app.workorders.models import OPEN_STATUSES, Status, WorkOrder
+from app.workorders.events import record_event
+from app.workorders.models import OPEN_STATUSES, EventKind, Status, WorkOrder
 from inventory import serials as units
 from inventory.models import (LocationKind, MovementKind, Part, ReorderPoint, Reservation, SerialStatus,
                               StockLevel, StockLocation, StockMovement)
@@ -200,11 +203,13 @@ def transfer(session: Session, *, actor: User, part_id: int, from_location_id: i
 
 
 def issue_to_order(session: Session, *, actor: User, part_id: int, location_id: int, work_order_id: int,
-                   quantity: int, serials: list[str] | None = None, note: str | None = None) -> StockMovement:
+                   quantity: int, serials: list[str] | None = None, note: str | None = None,
+                   device_time: datetime | None = None) -> StockMovement:
     """Parts consumed on a work order, at the location's average cost, and installed
-    in the order's asset when it has one (serial-tracked parts by serial). Raises
-    InsufficientStockError (409) when not enough is free, NotFoundError for unknown
-    ids, ConflictError for a closed order."""
+    in the order's asset when it has one (serial-tracked parts by serial); the order's
+    timeline records it (`parts_used`, with the phone's `device_time` when it came from
+    one). Raises InsufficientStockError (409) when not enough is free, NotFoundError for
+    unknown ids, ConflictError for a closed order."""
     check_quantity(quantity)
     part, location = get_part(session, part_id), get_location(session, location_id)
     serials = units.checked(part, quantity, serials)
@@ -218,9 +223,14 @@ def issue_to_order(session: Session, *, actor: User, part_id: int, location_id: 
     held.quantity -= from_reservation
     level.reserved -= from_reservation
     level.on_hand -= quantity
-    return _record(session, kind=MovementKind.ISSUE, part_id=part.id, from_location_id=location.id,
-                   quantity=quantity, unit_cost_cents=level.average_cost_cents, work_order_id=order.id,
-                   asset_id=order.asset_id, serials=serials, actor_id=actor.id, note=note)
+    movement = _record(session, kind=MovementKind.ISSUE, part_id=part.id, from_location_id=location.id,
+                       quantity=quantity, unit_cost_cents=level.average_cost_cents, work_order_id=order.id,
+                       asset_id=order.asset_id, serials=serials, actor_id=actor.id, note=note)
+    record_event(session, order=order, kind=EventKind.PARTS, actor=actor, action="parts_used",
+                 device_time=device_time,
+                 payload={"movement_id": movement.id, "part_id": part.id, "sku": part.sku, "quantity": quantity,
+                          "serials": serials, "location_id": location.id})
+    return movement
 
 
 def reserve(session: Session, *, actor: User, part_id: int, location_id: int, work_order_id: int,

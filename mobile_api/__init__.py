@@ -11,8 +11,12 @@ api = Api(config_prefix="MOBILE")
 
 def init_app(app: Flask) -> None:
     from mobile_api.routes.devices import blp as devices_blp
+    from mobile_api.routes.jobs import blp as jobs_blp
+    from mobile_api.routes.parts import blp as parts_blp
     from mobile_api.routes.session import blp as session_blp
 
     api.init_app(app)
     api.register_blueprint(session_blp)
     api.register_blueprint(devices_blp)
+    api.register_blueprint(jobs_blp)
+    api.register_blueprint(parts_blp)

@@ -134,6 +134,9 @@ def transition(session: Session, *, order: WorkOrder, action: Action, actor: Use
     device_time = _bounded_device_time(device_time, now)
     from_status = order.status
     payload = _APPLY[action](session, order, actor, params) or {}
+    if params.get("position") is not None and "position" not in payload:
+        # Any field action may carry where the phone was; travel and check-in use it themselves.
+        payload.update(_position_payload(session, order, params["position"], params.get("accuracy_m")))
     if via is not None:
         payload["via"] = via
     order.status = rule.target if rule.target is not None else payload.pop("_resume_to")
@@ -204,17 +207,21 @@ def _apply_decline(session, order, actor, params) -> dict:
 
 
 def _apply_start_travel(session, order, actor, params) -> dict:
-    return _position_payload(session, order, params.get("position"))
+    return _position_payload(session, order, params.get("position"), params.get("accuracy_m"))
 
 
 def _apply_check_in(session, order, actor, params) -> dict:
-    payload = _position_payload(session, order, params.get("position"))
+    payload = _position_payload(session, order, params.get("position"), params.get("accuracy_m"))
+    if not payload:
+        # Checked in without a GPS fix: say so rather than leave it looking inside the fence.
+        return {"position_missing": True}
     if "distance_m" in payload:
         payload["within_geofence"] = payload["distance_m"] <= order.site.geofence_radius_m
     return payload
 
 
-def _position_payload(session: Session, order: WorkOrder, position: tuple[float, float] | None) -> dict:
+def _position_payload(session: Session, order: WorkOrder, position: tuple[float, float] | None,
+                      accuracy_m: float | None = None) -> dict:
     """Distance from the reported position to the site, measured by PostGIS on the
     spheroid; the position also becomes the engineer's last known one."""
     if position is None:
@@ -227,7 +234,10 @@ def _position_payload(session: Session, order: WorkOrder, position: tuple[float,
     if engineer is not None:
         engineer.last_position = point
         engineer.last_position_at = utcnow()
-    return {"position": [lon, lat], "distance_m": round(float(distance), 1)}
+    payload = {"position": [lon, lat], "distance_m": round(float(distance), 1)}
+    if accuracy_m is not None:
+        payload["accuracy_m"] = accuracy_m
+    return payload
 
 
 def _apply_hold(session, order, actor, params) -> dict:
