@@ -14,9 +14,11 @@ def init_app(app: Flask) -> None:
     from mobile_api.routes.jobs import blp as jobs_blp
     from mobile_api.routes.parts import blp as parts_blp
     from mobile_api.routes.session import blp as session_blp
+    from mobile_api.routes.sync import blp as sync_blp
 
     api.init_app(app)
     api.register_blueprint(session_blp)
     api.register_blueprint(devices_blp)
     api.register_blueprint(jobs_blp)
     api.register_blueprint(parts_blp)
+    api.register_blueprint(sync_blp)
