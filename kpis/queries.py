@@ -306,18 +306,19 @@ def repeat_visits(session: Session, window: Window, *, now: datetime | None = No
             FROM work_orders o {join}
             WHERE o.created_at >= :lo AND o.created_at < :hi AND o.asset_id IS NOT NULL
               AND o.status <> 'cancelled'),
-        resolutions AS (
+        resolutions AS MATERIALIZED (
             SELECT b.asset_id, b.id, {resolved_at} AS at
             FROM work_order_events e
             JOIN work_orders b ON b.id = e.work_order_id
             WHERE e.kind = 'status_changed' AND e.to_status = 'resolved'
               AND {resolved_at} >= :lo - :follow_up AND {resolved_at} < :hi
               AND b.asset_id IS NOT NULL AND b.status <> 'cancelled'),
+        -- A join on the asset (hashed), not a correlated EXISTS: with stale statistics the
+        -- planner ran the EXISTS as a nested loop over every resolution, for minutes.
         repeats AS (
-            SELECT v.id FROM visits v
-            WHERE EXISTS (SELECT 1 FROM resolutions r
-                          WHERE r.asset_id = v.asset_id AND r.id <> v.id
-                            AND r.at >= v.created_at - :follow_up AND r.at < v.created_at))
+            SELECT DISTINCT v.id FROM visits v
+            JOIN resolutions r ON r.asset_id = v.asset_id AND r.id <> v.id
+                              AND r.at >= v.created_at - :follow_up AND r.at < v.created_at)
         SELECT {bucket('v.created_at')} AS bucket, v.group_id, count(*) AS orders,
                count(p.id) AS repeat_orders,
                {_pct("count(p.id)", "count(*)")} AS repeat_visit_pct
