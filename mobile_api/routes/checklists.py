@@ -22,8 +22,8 @@ FORBIDDEN_DOC = "The caller is not a field engineer, or the job is not theirs (`
 
 @blp.route("/jobs/<int:job_id>/checklist")
 class JobChecklist(MethodView):
-    @blp.alt_response(403, schema=ErrorSchema, description=FORBIDDEN_DOC)
     @blp.requires_role(*FIELD_ROLES)
+    @blp.alt_response(403, schema=ErrorSchema, description=FORBIDDEN_DOC)
     @blp.response(200, OrderChecklistSchema)
     @blp.alt_response(404, schema=ErrorSchema,
                       description="No such job (`not_found`), or its work type has no checklist (`no_checklist`)")
@@ -38,8 +38,8 @@ class JobChecklist(MethodView):
         order = get_field_order(session, job_id, current_user)
         return checklists.checklist_for_order(session, order=order)
 
-    @blp.alt_response(403, schema=ErrorSchema, description=FORBIDDEN_DOC)
     @blp.requires_role(*FIELD_ROLES)
+    @blp.alt_response(403, schema=ErrorSchema, description=FORBIDDEN_DOC)
     @idempotent
     @blp.arguments(ChecklistAnswersSchema)
     @blp.response(200, AnswersRecordedSchema)

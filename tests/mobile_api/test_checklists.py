@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from app.auth.models import Role
 from app.workorders.checklist_models import ChecklistAnswer, WorkOrderChecklist
 from app.workorders.models import EventKind, Status, WorkOrderEvent, WorkType
-from tests.factories import EngineerFactory, PartnerCompanyFactory, UserFactory, WorkOrderFactory
+from tests.factories import EngineerFactory, PartnerCompanyFactory, UserFactory
 from tests.workorders.checklist_helpers import REPAIR_ITEMS, REQUIRED_KEYS, job_on_site, photo, publish
 
 MOBILE = "/mobile/v1"
