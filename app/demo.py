@@ -3,7 +3,7 @@
 A field-service company in Shanghai: about 40 engineers (six of them from two partner
 contractors) based across the districts, about 200 customers (property managers,
 hospitals, hotels, malls, factories, offices, schools) with their sites and installed
-equipment, one template per work type, and about 300 open work orders over the three
+equipment, one template and one checklist per work type, and about 300 open work orders over the three
 days after the reference day, a third of them already assigned. A few closed orders
 give some assets a service history, and one parent order has two children.
 
@@ -34,6 +34,8 @@ from app.customers.models import Asset, Contact, Customer, CustomerTier, Site
 from app.engineers.models import Engineer, EngineerSkill, Skill, TimeOff, WorkingHours
 from app.errors import ConflictError
 from app.geo import make_point
+from app.workorders.checklist_models import ChecklistItemKind
+from app.workorders.checklists import publish_checklist
 from app.workorders.events import record_event
 from app.workorders.models import (Channel, EventKind, FieldKind, Priority, Status, WorkOrder,
                                    WorkOrderEvent, WorkOrderSkill, WorkOrderTemplate, WorkType)
@@ -414,6 +416,59 @@ TEMPLATES: dict[WorkType, tuple[str, list[TemplateField]]] = {
                                                      "夜间停电割接", "需配合弱电单位"])),
     ]),
 }
+
+
+def _item(key: str, label_zh: str, label_en: str, kind: ChecklistItemKind, required: bool = False,
+          min_value: float | None = None, max_value: float | None = None, unit: str | None = None) -> dict[str, Any]:
+    return {"key": key, "label_zh": label_zh, "label_en": label_en, "kind": kind, "required": required,
+            "min_value": min_value, "max_value": max_value, "unit": unit}
+
+
+CHECK, NUMBER, TEXT, PHOTO = (ChecklistItemKind.CHECK, ChecklistItemKind.NUMBER, ChecklistItemKind.TEXT,
+                              ChecklistItemKind.PHOTO)
+# What the engineer confirms, measures and photographs on site. Number ranges are the
+# plausible readings (a typo is refused), not pass marks: a bad reading is still recorded.
+CHECKLISTS: dict[WorkType, tuple[str, list[dict[str, Any]]]] = {
+    WorkType.REPAIR: ("报修作业检查表 Repair checklist", [
+        _item("power_isolated", "断电确认", "Power isolated", CHECK, True),
+        _item("fault_observed", "故障现象", "Fault observed", TEXT, True),
+        _item("photo_before", "维修前照片", "Photo before repair", PHOTO),
+        _item("root_cause", "故障原因", "Root cause", TEXT, True),
+        _item("outlet_temperature", "出风口温度", "Outlet temperature", NUMBER, min_value=0, max_value=40, unit="°C"),
+        _item("test_run_ok", "试运行正常", "Test run passed", CHECK, True),
+        _item("photo_after", "维修后照片", "Photo after repair", PHOTO, True),
+        _item("site_cleaned", "现场已清理", "Work area cleaned up", CHECK, True),
+    ]),
+    WorkType.MAINTENANCE: ("保养作业检查表 Maintenance checklist", [
+        _item("lockout_tagout", "挂牌上锁", "Lock-out / tag-out applied", CHECK, True),
+        _item("filters_cleaned", "滤网清洁或更换", "Filters cleaned or replaced", CHECK),
+        _item("connections_tightened", "电气连接紧固", "Electrical connections tightened", CHECK, True),
+        _item("operating_current", "运行电流", "Operating current", NUMBER, min_value=0, max_value=630, unit="A"),
+        _item("running_hours", "累计运行小时", "Running hours", NUMBER, min_value=0, max_value=200000, unit="h"),
+        _item("abnormalities", "异常情况记录", "Abnormalities found", TEXT),
+        _item("photo_nameplate", "铭牌照片", "Nameplate photo", PHOTO, True),
+        _item("customer_briefed", "已向客户说明保养情况", "Customer briefed on the visit", CHECK, True),
+    ]),
+    WorkType.INSTALLATION: ("安装作业检查表 Installation checklist", [
+        _item("site_matches_survey", "现场与勘察一致", "Site matches the survey", CHECK, True),
+        _item("power_isolated", "断电确认", "Power isolated", CHECK, True),
+        _item("supply_voltage", "电源电压", "Supply voltage", NUMBER, True, min_value=0, max_value=450, unit="V"),
+        _item("serial_number", "新设备序列号", "Serial number of the new unit", TEXT, True),
+        _item("commissioning_ok", "调试运行正常", "Commissioning run passed", CHECK, True),
+        _item("photo_installed", "安装完成照片", "Photo of the finished installation", PHOTO, True),
+        _item("customer_trained", "已培训客户操作", "Customer trained to operate it", CHECK),
+    ]),
+    WorkType.INSPECTION: ("检测作业检查表 Inspection checklist", [
+        _item("safety_devices_tested", "安全装置测试", "Safety devices tested", CHECK, True),
+        _item("insulation_resistance", "绝缘电阻", "Insulation resistance", NUMBER, min_value=0, max_value=10000,
+              unit="MΩ"),
+        _item("ambient_temperature", "环境温度", "Ambient temperature", NUMBER, min_value=-20, max_value=50,
+              unit="°C"),
+        _item("defects_found", "发现的缺陷", "Defects found", TEXT),
+        _item("photo_evidence", "检测现场照片", "Photo of the inspection", PHOTO, True),
+        _item("report_signed", "客户签字确认报告", "Report signed by the customer", CHECK, True),
+    ]),
+}
 MAINTENANCE_PERIODS = {"monthly": "月度", "quarterly": "季度", "semi_annual": "半年度", "annual": "年度"}
 
 
@@ -511,6 +566,7 @@ class _DemoBuilder:
         self._create_engineers(companies)
         self._create_customers()
         self._create_templates()
+        self._create_checklists()
         planned = self._plan_open_orders()
         self._schedule(planned)
         historic = self._plan_historic_orders(planned)
@@ -712,6 +768,12 @@ class _DemoBuilder:
         self.session.add_all(self.templates.values())
         self.session.flush()
         self.counts["templates"] = len(self.templates)
+
+    def _create_checklists(self) -> None:
+        for work_type, (name, items) in CHECKLISTS.items():
+            publish_checklist(self.session, work_type=work_type, name=name, items=items,
+                              actor=self.staff[Role.MANAGER])
+        self.counts["checklists"] = len(CHECKLISTS)
 
     def _custom_fields(self, work_type: WorkType, **known: Any) -> dict[str, Any]:
         """Values for the type's template: required fields always, optional ones mostly;

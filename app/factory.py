@@ -76,6 +76,7 @@ def _register_apis(app: Flask) -> None:
     from app.engineers.routes import engineers_blp, skills_blp
     from app.engineers.teams_routes import blp as teams_blp
     from app.health import health_blp
+    from app.workorders.checklists_routes import blp as checklists_blp
     from app.workorders.lifecycle_routes import blp as lifecycle_blp
     from app.workorders.notes_routes import blp as notes_blp
     from app.workorders.ratings_routes import blp as ratings_blp
@@ -93,7 +94,7 @@ def _register_apis(app: Flask) -> None:
     for blueprint in (health_blp, auth_blp, users_blp, customers_blp, sites_blp, assets_blp, skills_blp,
                       engineers_blp, *workorder_blueprints, lifecycle_blp, notes_blp, ratings_blp,
                       dispatch_runs_blp, dispatch_assist_blp, inventory_blp, part_requests_blp, sla_blp,
-                      notifications_blp, kpis_blp, teams_blp, automation_blp):
+                      notifications_blp, kpis_blp, teams_blp, automation_blp, checklists_blp):
         api.register_blueprint(blueprint)
 
     import mobile_api

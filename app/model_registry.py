@@ -4,6 +4,7 @@ from app.customers import models as customer_models
 from app.db import Base
 from app.engineers import models as engineer_models
 from app.idempotency import models as idempotency_models
+from app.workorders import checklist_models
 from app.workorders import models as workorder_models
 from automation import models as automation_models
 from dispatch import models as dispatch_models
@@ -15,5 +16,5 @@ from sla import models as sla_models
 # Named so that the imports above are visibly used: each registers its tables.
 MODEL_MODULES = (auth_models, customer_models, engineer_models, workorder_models, idempotency_models,
                  dispatch_models, inventory_models, sla_models, notification_models, automation_models,
-                 push_models)
+                 push_models, checklist_models)
 metadata = Base.metadata

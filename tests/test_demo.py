@@ -16,7 +16,8 @@ from app.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, SHANGHAI, database_is_empty, 
 from app.engineers.models import Engineer
 from app.errors import ConflictError
 from app.geo import lon_lat
-from app.workorders.models import OPEN_STATUSES, Status, WorkOrder, WorkOrderTemplate
+from app.workorders.checklist_models import Checklist, ChecklistItemKind
+from app.workorders.models import OPEN_STATUSES, Status, WorkOrder, WorkOrderTemplate, WorkType
 from app.workorders.templates import validate_custom_fields
 
 REFERENCE_DAY = date(2026, 11, 23)
@@ -88,6 +89,21 @@ def test_custom_fields_fit_their_templates(session, demo):
     assert templates
     for order in session.scalars(select(WorkOrder).where(WorkOrder.template_id.is_not(None))):
         assert validate_custom_fields(templates[order.template_id].fields, order.custom_fields) == order.custom_fields
+
+
+def test_every_work_type_has_an_active_bilingual_checklist(session, demo):
+    active = {c.work_type: c for c in session.scalars(select(Checklist).where(Checklist.is_active))}
+    assert set(active) == set(WorkType) and demo["checklists"] == len(WorkType)
+    for checklist in active.values():
+        kinds = {item.kind for item in checklist.items}
+        assert {ChecklistItemKind.CHECK, ChecklistItemKind.PHOTO} <= kinds, checklist.work_type
+        assert any(item.required for item in checklist.items)
+        for item in checklist.items:
+            assert any("\u4e00" <= ch <= "\u9fff" for ch in item.label_zh), item.key
+            assert item.label_en.isascii() and item.label_en[0].isupper(), item.key
+    repair = {item.key: item for item in active[WorkType.REPAIR].items}
+    assert (repair["outlet_temperature"].min_value, repair["outlet_temperature"].max_value) == (0, 40)
+    assert repair["power_isolated"].required and repair["power_isolated"].kind is ChecklistItemKind.CHECK
 
 
 def test_the_demo_loads_only_into_an_empty_database(session, demo):

@@ -23,12 +23,10 @@ from app.errors import (ConflictError, InvalidTransitionError, NotFoundError, Op
                         PermissionDeniedError, ValidationFailedError)
 from app.geo import make_point
 from app.workorders.assignment import assignment_warnings, missing_skills
-from app.workorders.events import record_event
+from app.workorders.checklists import ensure_checklist_complete
+from app.workorders.events import bounded_device_time, record_event
 from app.workorders.hooks import run_transition_hooks
 from app.workorders.models import OPEN_STATUSES, EventKind, Status, WorkOrder
-
-# A phone's clock may run a little fast; beyond this a device time is refused.
-MAX_DEVICE_CLOCK_SKEW = timedelta(minutes=5)
 
 HOLD_REASONS = ("waiting_parts", "customer_unavailable", "awaiting_approval", "access_denied", "other")
 DECLINE_REASONS = ("too_far", "missing_skill", "schedule_conflict", "vehicle_issue", "sick", "other")
@@ -99,16 +97,6 @@ def _may_act(order: WorkOrder, user: User, action: Action, transition: Transitio
     return False
 
 
-def _bounded_device_time(device_time: datetime | None, now: datetime) -> datetime | None:
-    if device_time is None:
-        return None
-    if device_time.tzinfo is None:
-        raise ValidationFailedError("device_time needs a UTC offset", errors={"device_time": ["naive datetime"]})
-    if device_time > now + MAX_DEVICE_CLOCK_SKEW:
-        raise ValidationFailedError("device_time is in the future", errors={"device_time": ["in the future"]})
-    return device_time
-
-
 def transition(session: Session, *, order: WorkOrder, action: Action, actor: User,
                device_time: datetime | None = None, via: str | None = None, **params: Any) -> WorkOrder:
     """Apply `action` to a (locked) order on behalf of `actor` and record the event.
@@ -131,7 +119,7 @@ def transition(session: Session, *, order: WorkOrder, action: Action, actor: Use
         raise PermissionDeniedError(f"You may not {action.value} this order", action=action.value)
 
     now = utcnow()
-    device_time = _bounded_device_time(device_time, now)
+    device_time = bounded_device_time(device_time, now)
     from_status = order.status
     payload = _APPLY[action](session, order, actor, params) or {}
     if params.get("position") is not None and "position" not in payload:
@@ -264,6 +252,7 @@ def _apply_resolve(session, order, actor, params) -> dict:
     if open_children:
         raise OpenChildrenError("Child orders are still open: " + ", ".join(open_children),
                                 open_children=list(open_children))
+    ensure_checklist_complete(session, order=order)
     order.resolution_code = params["resolution_code"]
     order.resolution_notes = params.get("resolution_notes")
     return {"resolution_code": params["resolution_code"], "time_spent_min": params.get("time_spent_min")}

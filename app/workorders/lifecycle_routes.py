@@ -38,7 +38,9 @@ ACTION_DOCS = {
                   "`resume` returns it to the status it had."),
     Action.RESUME: ("Resume an order on hold.", "It returns to the status it had when held (or `new` if it lost its engineer)."),
     Action.RESOLVE: ("The engineer completes the job with a resolution code.",
-                     "Refused with 409 `open_children` while a child order is open."),
+                     "Refused with 409 `open_children` while a child order is open, and with 409 "
+                     "`checklist_incomplete` while required items of the order's checklist are not done "
+                     "(their keys under `details.missing`)."),
     Action.REQUEST_FEEDBACK: ("Ask the customer for feedback on a resolved order.", ""),
     Action.CLOSE: ("Close a resolved order (with or without feedback).", ""),
     Action.CANCEL: ("Cancel an order before resolution, with a reason.",
