@@ -99,7 +99,9 @@ def _may_act(order: WorkOrder, user: User, action: Action, transition: Transitio
     return False
 
 
-def _bounded_device_time(device_time: datetime | None, now: datetime) -> datetime | None:
+def bounded_device_time(device_time: datetime | None, now: datetime) -> datetime | None:
+    """A phone's clock reading, checked: it needs a UTC offset and may not be more than
+    MAX_DEVICE_CLOCK_SKEW ahead of `now` (422 otherwise). None stays None."""
     if device_time is None:
         return None
     if device_time.tzinfo is None:
@@ -131,7 +133,7 @@ def transition(session: Session, *, order: WorkOrder, action: Action, actor: Use
         raise PermissionDeniedError(f"You may not {action.value} this order", action=action.value)
 
     now = utcnow()
-    device_time = _bounded_device_time(device_time, now)
+    device_time = bounded_device_time(device_time, now)
     from_status = order.status
     payload = _APPLY[action](session, order, actor, params) or {}
     if via is not None:
