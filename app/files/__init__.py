@@ -8,4 +8,5 @@ order's attachment.
 - sniff.py       file types from the first bytes (pure)
 - errors.py      what can go wrong with an upload, as domain errors
 - service.py     store_upload, open_content: uploads deduplicated by content
+- web.py         send_content: an attachment's bytes as an HTTP response
 """
