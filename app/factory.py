@@ -54,7 +54,14 @@ def create_app(config: BaseConfig | None = None) -> Flask:
     automation_engine.configure(timezone=app.config["ORG_TIMEZONE"])
     after_event(automation_engine.run_after_event)
     _install_push(app)
+    _install_file_store(app)
     return app
+
+
+def _install_file_store(app: Flask) -> None:
+    """Uploads go to the store FILE_STORE names (a directory or an S3-compatible bucket)."""
+    from app.files.configured import configure, store_from_settings
+    configure(store=store_from_settings(app.config), max_bytes=app.config["UPLOAD_MAX_BYTES"])
 
 
 def _install_push(app: Flask) -> None:

@@ -6,10 +6,13 @@ production; default development) and validates it before the app starts.
 from __future__ import annotations
 
 import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
 DEFAULT_SECRET_KEY = "gongdan-development-secret-key-change-me"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+FILE_STORES = ("local", "s3")
 
 
 class ConfigError(RuntimeError):
@@ -56,6 +59,26 @@ class BaseConfig:
     DISPATCH_RETURN_TO_BASE = _env("DISPATCH_RETURN_TO_BASE", "1") == "1"
     MAP_TILE_URL = _env("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 
+    # Uploaded files (photos, signatures, receipts): FILE_STORE "local" keeps them under
+    # UPLOAD_DIR; "s3" in S3_BUCKET of any S3-compatible service (S3_ENDPOINT_URL for
+    # MinIO, Ceph, OSS…; unset for AWS). S3 credentials: S3_ACCESS_KEY_ID and
+    # S3_SECRET_ACCESS_KEY, or when unset boto3's own chain (AWS_* variables, profiles, roles).
+    FILE_STORE = _env("FILE_STORE", "local")
+    UPLOAD_DIR = _env("UPLOAD_DIR", str(PROJECT_ROOT / "var" / "uploads"))
+    S3_ENDPOINT_URL = _env("S3_ENDPOINT_URL")
+    S3_BUCKET = _env("S3_BUCKET")
+    S3_REGION = _env("S3_REGION", "us-east-1")
+    S3_ACCESS_KEY_ID = _env("S3_ACCESS_KEY_ID")
+    S3_SECRET_ACCESS_KEY = _env("S3_SECRET_ACCESS_KEY")
+    # "auto", "path" (bucket in the URL path: MinIO and most self-hosted services) or
+    # "virtual" (bucket in the host name: Alibaba OSS, Tencent COS).
+    S3_ADDRESSING_STYLE = _env("S3_ADDRESSING_STYLE", "auto")
+    # The largest file accepted, counted while it is read.
+    UPLOAD_MAX_BYTES = int(_env("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+    # Flask answers 413 to any body above this before reading it: the file limit plus
+    # room for the form's other fields and the multipart framing.
+    MAX_CONTENT_LENGTH = UPLOAD_MAX_BYTES + 256 * 1024
+
     # flask-smorest: back-office API
     API_TITLE = "Gongdan back-office API"
     API_VERSION = "v1"
@@ -66,7 +89,7 @@ class BaseConfig:
     # Swagger UI comes from node_modules (installed by the Makefile from the npm registry)
     # and is served by the app itself; set SWAGGER_UI_URL to use a CDN instead.
     OPENAPI_SWAGGER_UI_URL = _env("SWAGGER_UI_URL", "/vendor/swagger-ui-dist/")
-    VENDOR_DIR = _env("VENDOR_DIR", str(Path(__file__).resolve().parent.parent / "node_modules"))
+    VENDOR_DIR = _env("VENDOR_DIR", str(PROJECT_ROOT / "node_modules"))
     # flask-smorest: engineers' mobile API (its own document)
     MOBILE_API_TITLE = "Gongdan mobile API"
     MOBILE_API_VERSION = "v1"
@@ -83,6 +106,14 @@ class BaseConfig:
     def validate(self) -> None:
         if not self.SQLALCHEMY_DATABASE_URI:
             raise ConfigError("DATABASE_URL is not set")
+        if self.FILE_STORE not in FILE_STORES:
+            raise ConfigError(f"FILE_STORE must be one of {FILE_STORES}, not {self.FILE_STORE!r}")
+        if self.FILE_STORE == "s3" and not self.S3_BUCKET:
+            raise ConfigError("FILE_STORE=s3 needs S3_BUCKET")
+        if self.S3_ADDRESSING_STYLE not in ("auto", "path", "virtual"):
+            raise ConfigError("S3_ADDRESSING_STYLE must be auto, path or virtual")
+        if self.UPLOAD_MAX_BYTES < 1:
+            raise ConfigError("UPLOAD_MAX_BYTES must be positive")
 
 
 class DevelopmentConfig(BaseConfig):
@@ -97,6 +128,9 @@ class TestingConfig(BaseConfig):
     RATELIMIT_KEY_PREFIX = f"gongdan-test-{os.getpid()}"
     # argon2 at full strength makes a test suite slow without testing anything more.
     PASSWORD_HASH_FAST = True
+    # Never the project's var/uploads: tests that store files swap in a store of their own
+    # (tests/conftest.py `file_store`); anything else lands in this throw-away directory.
+    UPLOAD_DIR = _env("UPLOAD_DIR", str(Path(tempfile.gettempdir()) / f"gongdan-test-uploads-{os.getpid()}"))
 
 
 class ProductionConfig(BaseConfig):

@@ -12,6 +12,7 @@ api = Api(config_prefix="MOBILE")
 def init_app(app: Flask) -> None:
     from mobile_api.routes.checklists import blp as checklists_blp
     from mobile_api.routes.devices import blp as devices_blp
+    from mobile_api.routes.files import blp as files_blp
     from mobile_api.routes.jobs import blp as jobs_blp
     from mobile_api.routes.parts import blp as parts_blp
     from mobile_api.routes.session import blp as session_blp
@@ -24,3 +25,4 @@ def init_app(app: Flask) -> None:
     api.register_blueprint(parts_blp)
     api.register_blueprint(sync_blp)
     api.register_blueprint(checklists_blp)
+    api.register_blueprint(files_blp)

@@ -95,6 +95,17 @@ def queue(app):
 
 
 @pytest.fixture
+def file_store(app, tmp_path):
+    """Uploads go to a LocalFileStore in this test's tmp dir (the configured size limit kept)."""
+    from app.files import configured
+    from app.files.local import LocalFileStore
+    store = LocalFileStore(tmp_path / "uploads")
+    previous = configured.configure(store=store, max_bytes=app.config["UPLOAD_MAX_BYTES"])
+    yield store
+    configured.restore(previous)
+
+
+@pytest.fixture
 def token_for(app):
     """token_for(user) -> Authorization headers with a fresh access token."""
     def make(user, refresh: bool = False) -> dict[str, str]:

@@ -5,6 +5,10 @@ request's effect, so the effect and the claim commit or roll back together: a re
 even one racing the first request, never causes a second effect. The first answer is
 stored right after and replayed to every retry with the same key and body; the same
 key with another body is refused with 422 `idempotency_key_reused`.
+
+"The same body" is judged on its meaning, not its bytes (`request_fingerprint`): a
+retried multipart upload has a new random boundary, and a JSON body re-serialised by
+the phone may order its keys or space itself differently.
 """
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ import json
 import time
 from functools import wraps
 
-from flask import Response, request
+from flask import Request, Response, request
 from flask_jwt_extended import current_user
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -46,8 +50,7 @@ def idempotent(view):
         if not 0 < len(key) <= MAX_KEY_LENGTH:
             raise ValidationFailedError(f"{HEADER} must be 1 to {MAX_KEY_LENGTH} characters",
                                         errors={"headers": {HEADER: ["bad length"]}})
-        fingerprint = hashlib.sha256(b"\n".join(
-            [request.method.encode(), request.path.encode(), request.get_data()])).hexdigest()
+        fingerprint = request_fingerprint(request)
         replay = _replay(current_user.id, key, fingerprint, wait=True)
         if replay is not None:
             return replay
@@ -68,6 +71,43 @@ def idempotent(view):
         return response
 
     return wrapper
+
+
+def request_fingerprint(req: Request) -> str:
+    """SHA-256 of the method, the path and the body in canonical form: JSON as sorted,
+    compact JSON of the parsed body; multipart/form-data as its sorted form fields and,
+    per file, the field name, file name and SHA-256 of the content; anything else (and
+    JSON that does not parse) as the raw bytes."""
+    digest = hashlib.sha256()
+    digest.update(req.method.encode() + b"\n" + req.path.encode() + b"\n")
+    digest.update(_canonical_body(req))
+    return digest.hexdigest()
+
+
+def _canonical_body(req: Request) -> bytes:
+    if req.is_json:
+        try:
+            body = json.loads(req.get_data())
+        except ValueError:
+            return b"raw\n" + req.get_data()
+        return b"json\n" + json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    if req.mimetype == "multipart/form-data":
+        fields = sorted((name, value) for name, values in req.form.lists() for value in values)
+        files = sorted((name, upload.filename or "", _sha256_of(upload.stream))
+                       for name, upload in req.files.items(multi=True))
+        return b"multipart\n" + json.dumps({"fields": fields, "files": files}, separators=(",", ":"),
+                                            ensure_ascii=False).encode()
+    return b"raw\n" + req.get_data()
+
+
+def _sha256_of(stream) -> str:
+    """Hash an uploaded file and rewind it for the view that reads it next."""
+    digest = hashlib.sha256()
+    stream.seek(0)
+    while chunk := stream.read(64 * 1024):
+        digest.update(chunk)
+    stream.seek(0)
+    return digest.hexdigest()
 
 
 def _replay(user_id: int, key: str, fingerprint: str, *, wait: bool = False) -> Response | None:

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (CheckConstraint, ForeignKey, Index, Sequence, SmallInteger, String, Text,
-                        text)
+                        UniqueConstraint, text)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -216,19 +216,44 @@ class NoteMention(Base):
     user: Mapped[User] = relationship()
 
 
+class AttachmentKind(str, enum.Enum):
+    """What a file is for; each kind accepts its own file types (see app/files/service.py)."""
+    DOCUMENT = "document"     # anything filed from the back office (manuals, quotes, reports)
+    PHOTO = "photo"           # taken on site
+    SIGNATURE = "signature"   # the customer's signature, drawn on the phone
+    RECEIPT = "receipt"       # an expense receipt
+
+
 class Attachment(Base, TimestampMixin):
-    """Metadata of a file stored elsewhere (local directory or S3-compatible bucket)."""
+    """A file of a work order. Uploaded files live in the file store under a
+    content-addressed key (`work-orders/{order_id}/{sha256}`) and are unique per
+    order, kind and content; rows recorded by metadata only have no `sha256`."""
     __tablename__ = "work_order_attachments"
-    __table_args__ = (CheckConstraint("size_bytes >= 0", name="size_non_negative"),)
+    __table_args__ = (
+        CheckConstraint("size_bytes >= 0", name="size_non_negative"),
+        CheckConstraint("kind <> 'signature' OR signer_name IS NOT NULL", name="signature_has_signer"),
+        # Uploading the same bytes as the same kind to the same order twice is one file.
+        UniqueConstraint("work_order_id", "kind", "sha256", name="uq_work_order_attachments_order_kind_sha256"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     work_order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[AttachmentKind] = mapped_column(enum_column(AttachmentKind, "attachment_kind"),
+                                                 default=AttachmentKind.DOCUMENT,
+                                                 server_default=AttachmentKind.DOCUMENT.value)
     filename: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(100))
     size_bytes: Mapped[int]
     storage_key: Mapped[str] = mapped_column(String(500))
+    # Hex SHA-256 of the content; null for metadata-only rows (the file is stored elsewhere).
+    sha256: Mapped[str | None] = mapped_column(String(64))
     visibility: Mapped[NoteVisibility] = mapped_column(enum_column(NoteVisibility, "attachment_visibility"),
                                                       default=NoteVisibility.INTERNAL)
+    caption: Mapped[str | None] = mapped_column(String(500))
+    # Who signed (signatures only).
+    signer_name: Mapped[str | None] = mapped_column(String(200))
+    # When the phone says the file was made, beside the server's created_at.
+    device_time: Mapped[datetime | None]
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from app.auth.models import Role, User
-from app.errors import ValidationFailedError
+from app.errors import NotFoundError, ValidationFailedError
 from app.workorders.events import record_event
 from app.workorders.models import (Attachment, EventKind, NoteMention, NoteVisibility, WorkOrder,
                                    WorkOrderEvent, WorkOrderNote)
@@ -86,10 +86,24 @@ def add_attachment(session: Session, *, order: WorkOrder, uploader: User, filena
 
 
 def list_attachments(session: Session, *, order: WorkOrder, viewer: User) -> list[Attachment]:
-    query = select(Attachment).where(Attachment.work_order_id == order.id).order_by(Attachment.id)
+    """The order's files, oldest first; customers only see files shared with them."""
+    return list(session.scalars(_visible_attachments(order, viewer).order_by(Attachment.id)))
+
+
+def get_attachment(session: Session, *, order: WorkOrder, attachment_id: int, viewer: User) -> Attachment:
+    """One file of the order as `viewer` may see it (the rules of `list_attachments`);
+    NotFoundError otherwise, so a customer cannot tell an internal file exists."""
+    attachment = session.scalar(_visible_attachments(order, viewer).where(Attachment.id == attachment_id))
+    if attachment is None:
+        raise NotFoundError(f"Attachment {attachment_id} not found", attachment_id=attachment_id)
+    return attachment
+
+
+def _visible_attachments(order: WorkOrder, viewer: User):
+    query = select(Attachment).where(Attachment.work_order_id == order.id)
     if viewer.role is Role.CUSTOMER:
         query = query.where(Attachment.visibility == NoteVisibility.CUSTOMER)
-    return list(session.scalars(query))
+    return query
 
 
 def timeline(session: Session, *, order: WorkOrder, viewer: User) -> list[WorkOrderEvent]:

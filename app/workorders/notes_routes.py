@@ -7,6 +7,7 @@ from flask_jwt_extended import current_user
 from app.api import Blueprint, ErrorSchema
 from app.auth.models import Role
 from app.db import get_session, unit_of_work
+from app.files.web import send_content
 from app.workorders import notes
 from app.workorders.access import get_visible_order
 from app.workorders.notes_schemas import AttachmentCreateSchema, AttachmentSchema, NoteCreateSchema, NoteSchema
@@ -65,3 +66,22 @@ class Attachments(MethodView):
         with unit_of_work() as session:
             order = get_visible_order(session, order_id, current_user)
             return notes.add_attachment(session, order=order, uploader=current_user, **data)
+
+
+@blp.route("/attachments/<int:attachment_id>/content")
+class AttachmentContent(MethodView):
+    @blp.requires_role(*EVERYONE_BUT_WAREHOUSE)
+    @blp.alt_response(404, schema=ErrorSchema,
+                      description="No such order or file visible to the caller (`not_found`), or the file was "
+                                  "recorded by metadata only and is kept elsewhere (`file_not_stored`)")
+    @blp.doc(responses={"200": {"description": "The file's bytes, with its content type", "content": {
+        "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}})
+    def get(self, order_id, attachment_id):
+        """Download an uploaded file (photos, signatures, receipts from the phone).
+
+        The same visibility as the list: customers only get files shared with them.
+        `Content-Type` is the type read from the file's content; `ETag` its SHA-256."""
+        session = get_session()
+        order = get_visible_order(session, order_id, current_user)
+        return send_content(notes.get_attachment(session, order=order, attachment_id=attachment_id,
+                                                 viewer=current_user))

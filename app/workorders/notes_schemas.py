@@ -6,7 +6,7 @@ from marshmallow import validate
 
 from app.api import SchemaBase
 from app.auth.schemas import PersonSchema
-from app.workorders.models import NoteVisibility
+from app.workorders.models import AttachmentKind, NoteVisibility
 from app.workorders.notes import ALLOWED_CONTENT_TYPES, MAX_ATTACHMENT_BYTES
 
 class NoteCreateSchema(SchemaBase):
@@ -37,10 +37,17 @@ class AttachmentCreateSchema(SchemaBase):
 
 class AttachmentSchema(ma.Schema):
     id = ma.fields.Integer()
+    kind = ma.fields.Enum(AttachmentKind, by_value=True, metadata={
+        "description": "`document` (filed here), or from the engineer's phone `photo`, `signature`, `receipt`"})
     filename = ma.fields.String()
     content_type = ma.fields.String()
     size_bytes = ma.fields.Integer()
     storage_key = ma.fields.String()
     visibility = ma.fields.Enum(NoteVisibility, by_value=True)
+    sha256 = ma.fields.String(allow_none=True, metadata={
+        "description": "Hex SHA-256 of an uploaded file's content; none for files recorded by metadata"})
+    caption = ma.fields.String(allow_none=True)
+    signer_name = ma.fields.String(allow_none=True, metadata={"description": "Who signed (signatures)"})
+    device_time = ma.fields.DateTime(allow_none=True, metadata={"description": "When the phone made the file"})
     uploaded_by_id = ma.fields.Integer()
     created_at = ma.fields.DateTime()
