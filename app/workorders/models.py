@@ -146,6 +146,7 @@ class EventKind(str, enum.Enum):
     SLA = "sla"       # an SLA clock reached a warning threshold or its deadline
     RULE = "rule"     # an automation rule acted on the order (its audit entry)
     RATED = "rated"   # the customer rated the visit
+    EXPENSE = "expense"   # the engineer claimed a travel, toll, parking or other expense
 
 
 # When an event counts (device time bounded by server receipt), as the KPI indexes see it.
