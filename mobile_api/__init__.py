@@ -11,8 +11,10 @@ api = Api(config_prefix="MOBILE")
 
 def init_app(app: Flask) -> None:
     from mobile_api.routes.devices import blp as devices_blp
+    from mobile_api.routes.locations import blp as locations_blp
     from mobile_api.routes.session import blp as session_blp
 
     api.init_app(app)
     api.register_blueprint(session_blp)
     api.register_blueprint(devices_blp)
+    api.register_blueprint(locations_blp)

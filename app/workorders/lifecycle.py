@@ -19,6 +19,7 @@ from app.auth.models import Role, User
 from app.customers.models import Site
 from app.db import utcnow
 from app.engineers.models import Engineer
+from app.engineers.positions import update_last_position
 from app.errors import (ConflictError, InvalidTransitionError, NotFoundError, OpenChildrenError,
                         PermissionDeniedError, ValidationFailedError)
 from app.geo import make_point
@@ -99,7 +100,9 @@ def _may_act(order: WorkOrder, user: User, action: Action, transition: Transitio
     return False
 
 
-def _bounded_device_time(device_time: datetime | None, now: datetime) -> datetime | None:
+def bounded_device_time(device_time: datetime | None, now: datetime) -> datetime | None:
+    """A phone's time as given, once checked: it needs a UTC offset and may run at most
+    MAX_DEVICE_CLOCK_SKEW ahead of the server. Raises ValidationFailedError."""
     if device_time is None:
         return None
     if device_time.tzinfo is None:
@@ -131,8 +134,10 @@ def transition(session: Session, *, order: WorkOrder, action: Action, actor: Use
         raise PermissionDeniedError(f"You may not {action.value} this order", action=action.value)
 
     now = utcnow()
-    device_time = _bounded_device_time(device_time, now)
+    device_time = bounded_device_time(device_time, now)
     from_status = order.status
+    # When a reported position was observed: the phone's time when it gave one.
+    params["_observed_at"] = device_time or now
     payload = _APPLY[action](session, order, actor, params) or {}
     if via is not None:
         payload["via"] = via
@@ -204,19 +209,21 @@ def _apply_decline(session, order, actor, params) -> dict:
 
 
 def _apply_start_travel(session, order, actor, params) -> dict:
-    return _position_payload(session, order, params.get("position"))
+    return _position_payload(session, order, params.get("position"), params["_observed_at"])
 
 
 def _apply_check_in(session, order, actor, params) -> dict:
-    payload = _position_payload(session, order, params.get("position"))
+    payload = _position_payload(session, order, params.get("position"), params["_observed_at"])
     if "distance_m" in payload:
         payload["within_geofence"] = payload["distance_m"] <= order.site.geofence_radius_m
     return payload
 
 
-def _position_payload(session: Session, order: WorkOrder, position: tuple[float, float] | None) -> dict:
+def _position_payload(session: Session, order: WorkOrder, position: tuple[float, float] | None,
+                      observed_at: datetime) -> dict:
     """Distance from the reported position to the site, measured by PostGIS on the
-    spheroid; the position also becomes the engineer's last known one."""
+    spheroid; the position also becomes the engineer's last known one unless a later
+    one (a GPS ping) is already stored."""
     if position is None:
         return {}
     lon, lat = position
@@ -225,8 +232,7 @@ def _position_payload(session: Session, order: WorkOrder, position: tuple[float,
                               .where(Site.id == order.site_id))
     engineer = order.scheduled_engineer
     if engineer is not None:
-        engineer.last_position = point
-        engineer.last_position_at = utcnow()
+        update_last_position(session, engineer=engineer, point=point, at=observed_at)
     return {"position": [lon, lat], "distance_m": round(float(distance), 1)}
 
 
