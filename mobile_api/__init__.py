@@ -11,6 +11,7 @@ api = Api(config_prefix="MOBILE")
 
 def init_app(app: Flask) -> None:
     from mobile_api.routes.devices import blp as devices_blp
+    from mobile_api.routes.expenses import blp as expenses_blp
     from mobile_api.routes.locations import blp as locations_blp
     from mobile_api.routes.session import blp as session_blp
 
@@ -18,3 +19,4 @@ def init_app(app: Flask) -> None:
     api.register_blueprint(session_blp)
     api.register_blueprint(devices_blp)
     api.register_blueprint(locations_blp)
+    api.register_blueprint(expenses_blp)

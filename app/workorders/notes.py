@@ -94,12 +94,13 @@ def list_attachments(session: Session, *, order: WorkOrder, viewer: User) -> lis
 
 def timeline(session: Session, *, order: WorkOrder, viewer: User) -> list[WorkOrderEvent]:
     """The order's events oldest first; customers do not see internal notes and files, nor
-    the audit entries of automation rules (their names and logic are internal)."""
+    the audit entries of automation rules (their names and logic are internal), nor the
+    engineers' expenses."""
     events = session.scalars(select(WorkOrderEvent).where(WorkOrderEvent.work_order_id == order.id)
                              .options(selectinload(WorkOrderEvent.actor))
                              .order_by(WorkOrderEvent.server_time, WorkOrderEvent.id)).all()
     if viewer.role is not Role.CUSTOMER:
         return list(events)
-    return [e for e in events if e.kind is not EventKind.RULE and (
+    return [e for e in events if e.kind not in (EventKind.RULE, EventKind.EXPENSE) and (
             e.kind not in (EventKind.NOTE_ADDED, EventKind.ATTACHMENT_ADDED)
             or e.payload.get("visibility") == NoteVisibility.CUSTOMER.value)]
