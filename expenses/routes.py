@@ -24,14 +24,6 @@ blp = Blueprint("expenses", __name__, url_prefix="/api/v1",
 EXPENSE_ROLES = (Role.MANAGER,)
 
 
-def order_expenses(session, order) -> dict:
-    """The answer of the per-order endpoints (also the phone's)."""
-    expenses = service.expenses_of_order(session, order=order)
-    totals = service.expense_totals(expenses)
-    return {"work_order_id": order.id, "expenses": expenses, "totals_by_kind": totals,
-            "totals": service.currency_totals(totals)}
-
-
 @blp.route("/work-orders/<int:order_id>/expenses")
 class WorkOrderExpenses(MethodView):
     @blp.requires_role(*EXPENSE_ROLES)
@@ -44,7 +36,7 @@ class WorkOrderExpenses(MethodView):
         whether it was measured along the GPS track or entered (and the rate when the
         amount was computed), and the receipt. Managers and admins."""
         session = get_session()
-        return order_expenses(session, get_visible_order(session, order_id, current_user))
+        return service.order_expenses(session, order=get_visible_order(session, order_id, current_user))
 
 
 @blp.route("/expenses")

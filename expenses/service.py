@@ -142,6 +142,23 @@ def expenses_of_order(session: Session, *, order: WorkOrder) -> list[Expense]:
                                 .options(*_EXPENSE_LOAD_OPTIONS).order_by(Expense.created_at, Expense.id)))
 
 
+@dataclass(frozen=True)
+class OrderExpenses:
+    """An order's expenses with their totals per kind and per currency."""
+    work_order_id: int
+    expenses: list[Expense]
+    totals_by_kind: list[ExpenseTotal]
+    totals: dict[str, int]
+
+
+def order_expenses(session: Session, *, order: WorkOrder) -> OrderExpenses:
+    """The order's expenses, oldest first, with their totals."""
+    expenses = expenses_of_order(session, order=order)
+    by_kind = expense_totals(expenses)
+    return OrderExpenses(work_order_id=order.id, expenses=expenses, totals_by_kind=by_kind,
+                         totals=currency_totals(by_kind))
+
+
 def expense_totals(expenses: Iterable[Expense]) -> list[ExpenseTotal]:
     """Sums per kind and currency (and travel's distance), in the kinds' order. Pure."""
     sums: dict[tuple[ExpenseKind, str], ExpenseTotal] = {}

@@ -12,7 +12,6 @@ from app.engineers.service import engineer_of_user
 from app.idempotency.web import idempotent
 from app.workorders.access import get_field_order
 from expenses import service
-from expenses.routes import order_expenses
 from expenses.schemas import ExpenseCreateSchema, ExpenseSchema, OrderExpensesSchema
 
 blp = Blueprint("mobile-expenses", __name__, url_prefix="/mobile/v1",
@@ -31,7 +30,7 @@ class JobExpenses(MethodView):
         """The job's expenses, oldest first, with totals per kind. Only my jobs (partner
         engineers: their company's); another's job is 403."""
         session = get_session()
-        return order_expenses(session, get_field_order(session, job_id, current_user))
+        return service.order_expenses(session, order=get_field_order(session, job_id, current_user))
 
     @blp.requires_role(*FIELD_ROLES)
     @idempotent

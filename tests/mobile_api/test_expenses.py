@@ -77,6 +77,9 @@ def test_a_toll_with_its_receipt_and_the_jobs_list(client, token_for, job, sessi
     assert listed.json["totals"] == {"CNY": 5500}
     assert [(t["kind"], t["amount_cents"], t["count"]) for t in listed.json["totals_by_kind"]] == [
         ("toll", 4500, 1), ("parking", 1000, 1)]
+    timeline = client.get(f"/api/v1/work-orders/{job.order.id}/timeline", headers=headers).json
+    assert [(e["payload"]["kind"], e["payload"]["amount_cents"]) for e in timeline if e["kind"] == "expense"] == [
+        ("toll", 4500), ("parking", 1000)]
 
 
 def test_a_receipt_from_another_job_is_refused(client, token_for, job, session):
