@@ -91,17 +91,20 @@ def _register_apis(app: Flask) -> None:
     from automation.routes import blp as automation_blp
     from dispatch.assist_routes import blp as dispatch_assist_blp
     from dispatch.routes import blp as dispatch_runs_blp
+    from expenses.routes import blp as expenses_blp
     from inventory.part_request_routes import blp as part_requests_blp
     from inventory.routes import blp as inventory_blp
     from kpis.routes import blp as kpis_blp
     from notifications.routes import blp as notifications_blp
     from sla.routes import blp as sla_blp
+    from tracking.routes import blp as tracks_blp
 
     api.init_app(app)
     for blueprint in (health_blp, auth_blp, users_blp, customers_blp, sites_blp, assets_blp, skills_blp,
                       engineers_blp, *workorder_blueprints, lifecycle_blp, notes_blp, ratings_blp,
                       dispatch_runs_blp, dispatch_assist_blp, inventory_blp, part_requests_blp, sla_blp,
-                      notifications_blp, kpis_blp, teams_blp, automation_blp, checklists_blp):
+                      notifications_blp, kpis_blp, teams_blp, automation_blp, checklists_blp, tracks_blp,
+                      expenses_blp):
         api.register_blueprint(blueprint)
 
     import mobile_api

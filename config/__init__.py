@@ -57,6 +57,9 @@ class BaseConfig:
     DISPATCH_POSITION_FRESH_MINUTES = int(_env("DISPATCH_POSITION_FRESH_MINUTES", "30"))
     DISPATCH_DEFAULT_TIME_LIMIT_S = int(_env("DISPATCH_DEFAULT_TIME_LIMIT_S", "30"))
     DISPATCH_RETURN_TO_BASE = _env("DISPATCH_RETURN_TO_BASE", "1") == "1"
+    # Expenses: what a kilometre of travel is reimbursed at, in fen (CNY cents), when the
+    # engineer does not enter an amount.
+    MILEAGE_RATE_CENTS_PER_KM = int(_env("MILEAGE_RATE_CENTS_PER_KM", "150"))
     MAP_TILE_URL = _env("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 
     # Uploaded files (photos, signatures, receipts): FILE_STORE "local" keeps them under
@@ -114,6 +117,8 @@ class BaseConfig:
             raise ConfigError("S3_ADDRESSING_STYLE must be auto, path or virtual")
         if self.UPLOAD_MAX_BYTES < 1:
             raise ConfigError("UPLOAD_MAX_BYTES must be positive")
+        if self.MILEAGE_RATE_CENTS_PER_KM < 0:
+            raise ConfigError("MILEAGE_RATE_CENTS_PER_KM must not be negative")
 
 
 class DevelopmentConfig(BaseConfig):

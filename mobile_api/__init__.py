@@ -12,8 +12,10 @@ api = Api(config_prefix="MOBILE")
 def init_app(app: Flask) -> None:
     from mobile_api.routes.checklists import blp as checklists_blp
     from mobile_api.routes.devices import blp as devices_blp
+    from mobile_api.routes.expenses import blp as expenses_blp
     from mobile_api.routes.files import blp as files_blp
     from mobile_api.routes.jobs import blp as jobs_blp
+    from mobile_api.routes.locations import blp as locations_blp
     from mobile_api.routes.parts import blp as parts_blp
     from mobile_api.routes.session import blp as session_blp
     from mobile_api.routes.sync import blp as sync_blp
@@ -26,3 +28,5 @@ def init_app(app: Flask) -> None:
     api.register_blueprint(sync_blp)
     api.register_blueprint(checklists_blp)
     api.register_blueprint(files_blp)
+    api.register_blueprint(locations_blp)
+    api.register_blueprint(expenses_blp)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.auth.models import Role, User
 from app.engineers.models import Engineer, EngineerSkill, Skill, Team, TimeOff, WorkingHours
-from app.errors import ConflictError, NotFoundError, ValidationFailedError
+from app.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailedError
 from app.geo import BoundingBox, make_point, within_box
 
 SKILL_CODE_PATTERN = r"^[a-z][a-z0-9_]{1,39}$"
@@ -116,6 +116,16 @@ def get_visible_engineer(session: Session, engineer_id: int, *, viewer: User) ->
                               .options(*_ENGINEER_LOAD_OPTIONS))
     if engineer is None:
         raise NotFoundError(f"Engineer {engineer_id} not found", engineer_id=engineer_id)
+    return engineer
+
+
+def engineer_of_user(session: Session, user: User) -> Engineer:
+    """The engineer record of a field user (the phone's caller). Raises
+    PermissionDeniedError when the account has none: it cannot report positions or
+    expenses."""
+    engineer = session.scalar(select(Engineer).where(Engineer.user_id == user.id))
+    if engineer is None:
+        raise PermissionDeniedError("This account has no engineer record", user_id=user.id)
     return engineer
 
 

@@ -19,6 +19,7 @@ from app.auth.models import Role, User
 from app.customers.models import Site
 from app.db import utcnow
 from app.engineers.models import Engineer
+from app.engineers.positions import update_last_position
 from app.errors import (ConflictError, InvalidTransitionError, NotFoundError, OpenChildrenError,
                         PermissionDeniedError, ValidationFailedError)
 from app.geo import make_point
@@ -121,10 +122,13 @@ def transition(session: Session, *, order: WorkOrder, action: Action, actor: Use
     now = utcnow()
     device_time = bounded_device_time(device_time, now)
     from_status = order.status
+    # When a reported position was observed: the phone's time when it gave one.
+    params["_observed_at"] = device_time or now
     payload = _APPLY[action](session, order, actor, params) or {}
     if params.get("position") is not None and "position" not in payload:
         # Any field action may carry where the phone was; travel and check-in use it themselves.
-        payload.update(_position_payload(session, order, params["position"], params.get("accuracy_m")))
+        payload.update(_position_payload(session, order, params["position"], params["_observed_at"],
+                                         params.get("accuracy_m")))
     if via is not None:
         payload["via"] = via
     order.status = rule.target if rule.target is not None else payload.pop("_resume_to")
@@ -195,11 +199,13 @@ def _apply_decline(session, order, actor, params) -> dict:
 
 
 def _apply_start_travel(session, order, actor, params) -> dict:
-    return _position_payload(session, order, params.get("position"), params.get("accuracy_m"))
+    return _position_payload(session, order, params.get("position"), params["_observed_at"],
+                             params.get("accuracy_m"))
 
 
 def _apply_check_in(session, order, actor, params) -> dict:
-    payload = _position_payload(session, order, params.get("position"), params.get("accuracy_m"))
+    payload = _position_payload(session, order, params.get("position"), params["_observed_at"],
+                                params.get("accuracy_m"))
     if not payload:
         # Checked in without a GPS fix: say so rather than leave it looking inside the fence.
         return {"position_missing": True}
@@ -209,9 +215,10 @@ def _apply_check_in(session, order, actor, params) -> dict:
 
 
 def _position_payload(session: Session, order: WorkOrder, position: tuple[float, float] | None,
-                      accuracy_m: float | None = None) -> dict:
+                      observed_at: datetime, accuracy_m: float | None = None) -> dict:
     """Distance from the reported position to the site, measured by PostGIS on the
-    spheroid; the position also becomes the engineer's last known one."""
+    spheroid; the position also becomes the engineer's last known one unless a later
+    one (a GPS ping) is already stored."""
     if position is None:
         return {}
     lon, lat = position
@@ -220,8 +227,7 @@ def _position_payload(session: Session, order: WorkOrder, position: tuple[float,
                               .where(Site.id == order.site_id))
     engineer = order.scheduled_engineer
     if engineer is not None:
-        engineer.last_position = point
-        engineer.last_position_at = utcnow()
+        update_last_position(session, engineer=engineer, point=point, at=observed_at)
     payload = {"position": [lon, lat], "distance_m": round(float(distance), 1)}
     if accuracy_m is not None:
         payload["accuracy_m"] = accuracy_m

@@ -147,6 +147,7 @@ class EventKind(str, enum.Enum):
     RULE = "rule"     # an automation rule acted on the order (its audit entry)
     RATED = "rated"   # the customer rated the visit
     CHECKLIST = "checklist"   # the engineer answered checklist items on the phone
+    EXPENSE = "expense"   # the engineer claimed a travel, toll, parking or other expense
 
 
 # When an event counts (device time bounded by server receipt), as the KPI indexes see it.

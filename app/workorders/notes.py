@@ -109,12 +109,12 @@ def _visible_attachments(order: WorkOrder, viewer: User):
 def timeline(session: Session, *, order: WorkOrder, viewer: User) -> list[WorkOrderEvent]:
     """The order's events oldest first; customers do not see internal notes and files, nor
     the audit entries of automation rules (their names and logic are internal), nor the
-    engineer's checklist answers (the company's working record)."""
+    engineer's checklist answers (the company's working record) and expenses."""
     events = session.scalars(select(WorkOrderEvent).where(WorkOrderEvent.work_order_id == order.id)
                              .options(selectinload(WorkOrderEvent.actor))
                              .order_by(WorkOrderEvent.server_time, WorkOrderEvent.id)).all()
     if viewer.role is not Role.CUSTOMER:
         return list(events)
-    return [e for e in events if e.kind not in (EventKind.RULE, EventKind.CHECKLIST) and (
+    return [e for e in events if e.kind not in (EventKind.RULE, EventKind.CHECKLIST, EventKind.EXPENSE) and (
             e.kind not in (EventKind.NOTE_ADDED, EventKind.ATTACHMENT_ADDED)
             or e.payload.get("visibility") == NoteVisibility.CUSTOMER.value)]
