@@ -16,8 +16,7 @@ from app.auth.models import User
 from app.db import utcnow
 from app.engineers.models import Engineer
 from app.errors import ConflictError, ValidationFailedError
-from app.workorders.events import record_event
-from app.workorders.events import bounded_device_time
+from app.workorders.events import bounded_device_time, record_event
 from app.workorders.models import Attachment, EventKind, Status, WorkOrder
 from expenses.models import DEFAULT_CURRENCY, DistanceSource, Expense, ExpenseKind
 from expenses.travel import measure_travel, mileage_amount_cents

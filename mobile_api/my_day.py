@@ -18,6 +18,7 @@ from app.auth.models import Role, User
 from app.customers.models import Contact
 from app.engineers.models import Engineer
 from app.errors import PermissionDeniedError
+from app.workorders.checklists import checklists_for_orders
 from app.workorders.lifecycle import allowed_actions
 from app.workorders.models import (NoteVisibility, Status, WorkOrder, WorkOrderEvent, WorkOrderNote)
 from inventory.models import Part, Reservation, StockLocation
@@ -116,6 +117,9 @@ def describe_jobs(session: Session, *, orders: list[WorkOrder], viewer: User) ->
                             .order_by(WorkOrderNote.created_at, WorkOrderNote.id))
     for note in notes:
         by_order[note.work_order_id].notes.append(note)
+
+    for order_id, view in checklists_for_orders(session, orders).items():
+        by_order[order_id].checklist = view
     return jobs
 
 

@@ -7,6 +7,7 @@ from marshmallow import validate
 from app.api import SchemaBase
 from app.auth.schemas import PersonSchema
 from app.geo_fields import GeoJSONPoint
+from app.workorders.checklists_schemas import OrderChecklistSchema
 from app.workorders.lifecycle import DECLINE_REASONS, HOLD_REASONS
 from app.workorders.models import NoteVisibility, Priority, Status, WorkType
 
@@ -109,6 +110,8 @@ class JobSchema(ma.Schema):
         "description": "The asset's last visits, newest first"})
     required_skills = ma.fields.List(ma.fields.Nested(SkillNeedSchema), attribute="order.required_skills")
     reserved_parts = ma.fields.List(ma.fields.Nested(ReservedPartSchema))
+    checklist = ma.fields.Nested(OrderChecklistSchema, allow_none=True, metadata={
+        "description": "The job's checklist with the answers so far (null when its work type has none)"})
     notes = ma.fields.List(ma.fields.Nested(JobNoteSchema), metadata={"description": "The newest notes, oldest first"})
     custom_fields = ma.fields.Dict(attribute="order.custom_fields")
     allowed_actions = ma.fields.List(ma.fields.String(), metadata={

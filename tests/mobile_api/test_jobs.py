@@ -15,6 +15,7 @@ from inventory import service as stock
 from inventory.models import StockLevel, StockMovement
 from tests.factories import EngineerFactory, PartnerCompanyFactory, UserFactory, WorkOrderFactory
 from tests.mobile_api.day import MOBILE, engineer_day, new_key, point, site_of, today_at
+from tests.workorders.checklist_helpers import REPAIR_ITEMS, REQUIRED_KEYS, publish
 
 
 def now_iso(minutes_ago: int = 0) -> str:
@@ -63,6 +64,7 @@ def test_my_day_lists_todays_jobs_in_route_order_with_what_is_needed_on_site(cli
     stock.reserve(session, actor=keeper, part_id=day.filter_part.id, location_id=day.van.id,
                   work_order_id=first.id, quantity=2)
     notes.add_note(session, order=first, author=keeper, body="Gate code 4711", visibility=NoteVisibility.INTERNAL)
+    publish()
 
     response = client.get(f"{MOBILE}/my-day", headers=phone)
     assert response.status_code == 200, response.json
@@ -83,6 +85,10 @@ def test_my_day_lists_todays_jobs_in_route_order_with_what_is_needed_on_site(cli
     assert [n["body"] for n in job["notes"]] == ["Gate code 4711"]
     assert datetime.fromisoformat(job["eta"]) == first.planned_arrival
     assert body["jobs"][0]["reserved_parts"] == [] and body["jobs"][0]["notes"] == []
+    checklist = job["checklist"]
+    assert checklist["version"] == 1 and checklist["pinned"] is False and checklist["complete"] is False
+    assert checklist["missing"] == REQUIRED_KEYS
+    assert [item["key"] for item in checklist["items"]] == [item["key"] for item in REPAIR_ITEMS]
 
 
 def test_my_day_of_another_date_and_bad_arguments(client, day, phone):
@@ -96,6 +102,7 @@ def test_my_day_of_another_date_and_bad_arguments(client, day, phone):
 def test_my_day_reads_with_the_same_number_of_queries_for_one_job_or_twelve(client, app, engine, session,
                                                                                token_for):
     one, twelve = engineer_day(session, jobs=1), engineer_day(session, jobs=12)
+    publish()
     for order in one.jobs + twelve.jobs:
         notes.add_note(session, order=order, author=one.engineer.user, body="note",
                        visibility=NoteVisibility.INTERNAL)
