@@ -9,11 +9,11 @@ from flask_jwt_extended import current_user
 from app.api import Blueprint, ErrorSchema
 from app.auth.models import Role
 from app.db import get_session, unit_of_work
-from app.idempotency.web import idempotent
+from app.idempotency.web import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from app.pagination import paginate
 from app.workorders.access import get_visible_order, visible_orders_clause
 from inventory import part_requests
-from inventory.routes import FIELD, IDEMPOTENCY_DOC
+from inventory.routes import FIELD
 from inventory.schemas import (CancelRequestSchema, EmptyBodySchema, FulfilSchema, PartRequestCreateSchema,
                                PartRequestQueryArgsSchema, PartRequestSchema, UnavailableSchema)
 
@@ -45,7 +45,7 @@ class PartRequests(MethodView):
     @blp.response(201, PartRequestSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="Unknown order, part or location (`not_found`)")
     @blp.alt_response(409, schema=ErrorSchema, description="The order is closed or cancelled (`conflict`)")
-    @blp.doc(parameters=[IDEMPOTENCY_DOC])
+    @blp.doc(parameters=[IDEMPOTENCY_KEY_PARAMETER])
     def post(self, data):
         """Ask for parts for an open order. They go to the van of the order's engineer
         unless `to_location_id` says otherwise (engineers: their own van only). The
@@ -77,7 +77,7 @@ def _action(slug: str, schema, function, roles, summary: str, conflicts: str, ex
 
     view.__doc__ = summary
     view.__name__ = f"{slug.replace('-', '_')}_part_request"
-    decorated = blp.doc(parameters=[IDEMPOTENCY_DOC])(view)
+    decorated = blp.doc(parameters=[IDEMPOTENCY_KEY_PARAMETER])(view)
     decorated = blp.alt_response(409, schema=ErrorSchema, description=conflicts)(decorated)
     decorated = blp.alt_response(404, schema=ErrorSchema, description="Unknown request or location (`not_found`)")(decorated)
     decorated = blp.response(200, PartRequestSchema)(decorated)

@@ -9,7 +9,7 @@ from app.api import Blueprint, ErrorSchema
 from app.auth.models import Role
 from app.db import get_session, unit_of_work
 from app.engineers.models import Engineer
-from app.idempotency.web import idempotent
+from app.idempotency.web import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from app.pagination import paginate
 from app.workorders.access import get_visible_order
 from inventory import queries, service
@@ -29,8 +29,6 @@ STOCK_KEEPERS = (Role.WAREHOUSE, Role.MANAGER)
 READERS = (Role.WAREHOUSE, Role.MANAGER, Role.DISPATCHER, Role.AGENT)
 ISSUERS = (Role.WAREHOUSE, Role.MANAGER, Role.DISPATCHER)
 FIELD = (Role.ENGINEER, Role.PARTNER_ENGINEER)
-IDEMPOTENCY_DOC = {"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string"},
-                   "description": "A retry with the same key gets the first answer, never a second movement"}
 CONFLICTS = ("Not enough free stock (`insufficient_stock`), a serial that is not where it should be "
              "(`serial_conflict`), or the order is closed (`conflict`)")
 
@@ -117,7 +115,7 @@ def _movement_endpoint(path: str, schema, function, roles, summary: str, field_c
     # The docstring is read when the route is registered, so it is set first.
     view.__doc__ = summary
     view.__name__ = path.strip("/")
-    decorated = blp.doc(parameters=[IDEMPOTENCY_DOC])(view)
+    decorated = blp.doc(parameters=[IDEMPOTENCY_KEY_PARAMETER])(view)
     decorated = blp.alt_response(409, schema=ErrorSchema, description=CONFLICTS)(decorated)
     decorated = blp.alt_response(404, schema=ErrorSchema,
                                  description="Unknown part, location or order (`not_found`)")(decorated)
@@ -160,7 +158,7 @@ class Adjustments(MethodView):
     @blp.alt_response(404, schema=ErrorSchema, description="Unknown part or location (`not_found`)")
     @blp.alt_response(409, schema=ErrorSchema, description="The count is below what is reserved (`conflict`), or "
                       "a counted serial is recorded elsewhere (`serial_conflict`)")
-    @blp.doc(parameters=[IDEMPOTENCY_DOC])
+    @blp.doc(parameters=[IDEMPOTENCY_KEY_PARAMETER])
     def post(self, data):
         """Record a stock count: on-hand becomes what was counted; the difference is a
         ledger row with the reason. Serial-tracked parts are counted by serial: units not

@@ -10,6 +10,7 @@ from app.geo_fields import GeoJSONPoint
 from app.workorders.checklists_schemas import OrderChecklistSchema
 from app.workorders.lifecycle import DECLINE_REASONS, HOLD_REASONS
 from app.workorders.models import NoteVisibility, Priority, Status, WorkType
+from app.workorders.schemas import WorkOrderSiteSchema
 
 
 # --- reading the day ---------------------------------------------------------------------------
@@ -28,16 +29,6 @@ class JobCustomerSchema(ma.Schema):
     name = ma.fields.String()
     phone = ma.fields.String(allow_none=True)
     tier = ma.fields.String(attribute="tier.value")
-
-
-class JobSiteSchema(ma.Schema):
-    id = ma.fields.Integer()
-    name = ma.fields.String()
-    address = ma.fields.String()
-    district = ma.fields.String(allow_none=True)
-    location = GeoJSONPoint()
-    geofence_radius_m = ma.fields.Integer()
-    access_notes = ma.fields.String(allow_none=True)
 
 
 class AssetVisitSchema(ma.Schema):
@@ -104,7 +95,7 @@ class JobSchema(ma.Schema):
     estimated_duration_min = ma.fields.Integer(attribute="order.estimated_duration_min")
     customer = ma.fields.Nested(JobCustomerSchema, attribute="order.customer")
     contacts = ma.fields.List(ma.fields.Nested(JobContactSchema))
-    site = ma.fields.Nested(JobSiteSchema, attribute="order.site")
+    site = ma.fields.Nested(WorkOrderSiteSchema, attribute="order.site")
     asset = ma.fields.Nested(JobAssetSchema, attribute="order.asset", allow_none=True)
     asset_visits = ma.fields.List(ma.fields.Nested(AssetVisitSchema), metadata={
         "description": "The asset's last visits, newest first"})

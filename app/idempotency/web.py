@@ -32,6 +32,13 @@ MAX_KEY_LENGTH = 128
 WAIT_FOR_FIRST_S = 5.0
 
 
+# The header as the OpenAPI documents show it on every endpoint that honours it.
+IDEMPOTENCY_KEY_PARAMETER = {
+    "name": HEADER, "in": "header", "required": False, "schema": {"type": "string", "maxLength": MAX_KEY_LENGTH},
+    "description": "A retry with the same key and body gets the first answer and has no second effect; "
+                   "the same key with another body is refused (422 `idempotency_key_reused`)"}
+
+
 class IdempotencyKeyReusedError(ValidationFailedError):
     code = "idempotency_key_reused"
 

@@ -33,7 +33,6 @@ The pure rules come first; the functions below them read and write the database
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -49,8 +48,8 @@ from app.workorders.checklist_models import (Checklist, ChecklistAnswer, Checkli
                                              WorkOrderChecklist)
 from app.workorders.events import bounded_device_time, record_event
 from app.workorders.models import Attachment, EventKind, Status, WorkOrder, WorkOrderEvent, WorkType
+from app.workorders.templates import new_key_problem
 
-KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 MAX_ITEMS = 100
 MAX_LABEL_LENGTH = 200
 MAX_UNIT_LENGTH = 20
@@ -126,12 +125,8 @@ def clean_item_definitions(items: Sequence[Mapping[str, Any]]) -> list[dict[str,
     for index, item in enumerate(items):
         problems: dict[str, list[str]] = {}
         key = item.get("key")
-        if not isinstance(key, str) or not KEY_PATTERN.match(key):
-            problems["key"] = ["must match ^[a-z][a-z0-9_]{0,39}$"]
-        elif key in seen_keys:
-            problems["key"] = [f"duplicate key {key!r}"]
-        else:
-            seen_keys.add(key)
+        if key_problem := new_key_problem(key, seen_keys):
+            problems["key"] = [key_problem]
         labels = {}
         for name in ("label_zh", "label_en"):
             label = item.get(name)

@@ -22,6 +22,17 @@ from app.errors import NotFoundError, ValidationFailedError
 from app.workorders.models import FieldKind, WorkOrderTemplate, WorkType
 
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+
+def new_key_problem(key: Any, seen_keys: set[str]) -> str | None:
+    """What is wrong with `key` as the next key of a list of fields or items (a slug, not
+    seen before), or None — then it is added to `seen_keys`."""
+    if not isinstance(key, str) or not KEY_PATTERN.match(key):
+        return f"must match {KEY_PATTERN.pattern}"
+    if key in seen_keys:
+        return f"duplicate key {key!r}"
+    seen_keys.add(key)
+    return None
 CHOICE_KINDS = frozenset({FieldKind.CHOICE, FieldKind.MULTI_CHOICE})
 MAX_TEXT_LENGTH = 2000
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -40,12 +51,8 @@ def clean_field_definitions(fields: Sequence[Mapping[str, Any]]) -> list[dict[st
     for index, field in enumerate(fields):
         problems: dict[str, list[str]] = {}
         key = field.get("key")
-        if not isinstance(key, str) or not KEY_PATTERN.match(key):
-            problems["key"] = ["must match ^[a-z][a-z0-9_]{0,39}$"]
-        elif key in seen_keys:
-            problems["key"] = [f"duplicate key {key!r}"]
-        else:
-            seen_keys.add(key)
+        if key_problem := new_key_problem(key, seen_keys):
+            problems["key"] = [key_problem]
 
         label = field.get("label")
         if not isinstance(label, str) or not label.strip():

@@ -7,7 +7,7 @@ from flask_jwt_extended import current_user
 from app.api import Blueprint, ErrorSchema
 from app.auth.models import FIELD_ROLES
 from app.db import get_session, unit_of_work
-from app.idempotency.web import idempotent
+from app.idempotency.web import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from app.workorders import checklists
 from app.workorders.access import get_field_order
 from app.workorders.checklists_schemas import AnswersRecordedSchema, ChecklistAnswersSchema, OrderChecklistSchema
@@ -15,8 +15,6 @@ from app.workorders.checklists_schemas import AnswersRecordedSchema, ChecklistAn
 blp = Blueprint("mobile-checklists", __name__, url_prefix="/mobile/v1",
                 description="Checklists (SOP): what to confirm, measure and photograph on a job")
 
-IDEMPOTENCY_DOC = {"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string"},
-                   "description": "A retry with the same key gets the first answer and records nothing again"}
 FORBIDDEN_DOC = "The caller is not a field engineer, or the job is not theirs (`forbidden`)"
 
 
@@ -51,7 +49,7 @@ class JobChecklist(MethodView):
     @blp.alt_response(422, schema=ErrorSchema, description=(
         "Invalid body (`validation_error`); answers that do not fit their item are named under "
         "`errors.answers.<item_key>` and then none is recorded"))
-    @blp.doc(parameters=[IDEMPOTENCY_DOC])
+    @blp.doc(parameters=[IDEMPOTENCY_KEY_PARAMETER])
     def post(self, data, job_id):
         """Answer checklist items, all or none.
 

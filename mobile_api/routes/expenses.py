@@ -9,16 +9,13 @@ from app.api import Blueprint, ErrorSchema
 from app.auth.models import FIELD_ROLES
 from app.db import get_session, unit_of_work
 from app.engineers.service import engineer_of_user
-from app.idempotency.web import idempotent
+from app.idempotency.web import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from app.workorders.access import get_field_order
 from expenses import service
 from expenses.schemas import ExpenseCreateSchema, ExpenseSchema, OrderExpensesSchema
 
 blp = Blueprint("mobile-expenses", __name__, url_prefix="/mobile/v1",
                 description="Expenses: travel, tolls, parking, with receipts")
-
-IDEMPOTENCY_HEADER = {"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string"},
-                      "description": "A retry with the same key gets the first answer, never a second expense"}
 
 
 @blp.route("/jobs/<int:job_id>/expenses")
@@ -42,7 +39,7 @@ class JobExpenses(MethodView):
     @blp.alt_response(422, schema=ErrorSchema, description=(
         "Bad input (`validation_error`); a travel distance that cannot be measured, so it must be entered "
         "(`no_gps_track`); a receipt that is not an image or PDF of this job (`invalid_receipt`)"))
-    @blp.doc(parameters=[IDEMPOTENCY_HEADER])
+    @blp.doc(parameters=[IDEMPOTENCY_KEY_PARAMETER])
     def post(self, data, job_id):
         """File an expense for my job: `travel`, `toll`, `parking` or `other`.
 

@@ -14,7 +14,7 @@ from app.db import get_session, unit_of_work
 from app.errors import NotFoundError
 from app.files import service as files
 from app.files.web import send_content
-from app.idempotency.web import idempotent
+from app.idempotency.web import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from app.workorders import notes
 from app.workorders.access import get_field_order
 from app.workorders.models import Attachment, AttachmentKind, NoteVisibility
@@ -23,9 +23,6 @@ blp = Blueprint("mobile-files", __name__, url_prefix="/mobile/v1",
                 description="Files of a job: photos, the customer's signature, receipts")
 
 PHONE_KINDS = (AttachmentKind.PHOTO, AttachmentKind.SIGNATURE, AttachmentKind.RECEIPT)
-IDEMPOTENCY_DOC = {"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string"},
-                   "description": "A retry with the same key and the same form (file content, not the multipart "
-                                  "boundary) gets the first answer, never a second file"}
 NOT_YOURS = "The job is not assigned to you (or your partner company) (`forbidden`)"
 
 
@@ -83,7 +80,7 @@ class JobFiles(MethodView):
     @blp.alt_response(415, schema=ErrorSchema,
                       description="The content is not a type this kind accepts (`unsupported_file_type`), "
                                   "or the body is not multipart/form-data (`unsupported_media_type`)")
-    @blp.doc(parameters=[IDEMPOTENCY_DOC])
+    @blp.doc(parameters=[IDEMPOTENCY_KEY_PARAMETER])
     def post(self, data, job_id):
         """Upload a photo, the customer's signature or a receipt (multipart/form-data).
 

@@ -11,7 +11,7 @@ from flask_jwt_extended import current_user
 from app.api import Blueprint, ErrorSchema
 from app.auth.models import FIELD_ROLES
 from app.db import get_session, unit_of_work
-from app.idempotency.web import idempotent
+from app.idempotency.web import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from app.workorders.access import get_field_order
 from app.workorders.lifecycle import Action
 from mobile_api import field_work, my_day
@@ -22,9 +22,6 @@ from mobile_api.schemas import (AcceptJobSchema, CheckInSchema, CompleteJobSchem
 blp = Blueprint("mobile-jobs", __name__, url_prefix="/mobile/v1",
                 description="The engineer's day and the actions on a job")
 
-IDEMPOTENCY_DOC = {"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string"},
-                   "description": "A retry with the same key gets the first answer and has no second effect; "
-                                  "the same key with another body is refused (422 `idempotency_key_reused`)"}
 NOT_YOURS = "The job is another engineer's (`forbidden`), or the caller's role may not"
 
 
@@ -92,7 +89,7 @@ def _make_action_view(action: Action, slug: str, schema, summary: str, details: 
 
     view.__name__ = f"job_{action.value}"
     view.__doc__ = f"{summary}\n\n{details}\n\nDevice time is required; it is recorded beside server time."
-    decorated = blp.doc(parameters=[IDEMPOTENCY_DOC])(view)
+    decorated = blp.doc(parameters=[IDEMPOTENCY_KEY_PARAMETER])(view)
     decorated = blp.alt_response(409, schema=ErrorSchema, description=(
         "`invalid_transition`: the job is not where the phone thought (cancelled, reassigned, already done), "
         "or a rule of the action"))(decorated)

@@ -13,17 +13,13 @@ from app.api import Blueprint, ErrorSchema
 from app.auth.models import FIELD_ROLES
 from app.db import get_session, unit_of_work
 from app.engineers.service import engineer_of_user
-from app.idempotency.web import idempotent
+from app.idempotency.web import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from tracking.pings import record_pings
 from tracking.schemas import PingBatchSchema, PingResultSchema, TrackDayArgsSchema, TrackSchema
 from tracking.tracks import as_feature_collection, day_track
 
 blp = Blueprint("mobile-locations", __name__, url_prefix="/mobile/v1",
                 description="Locations: GPS pings and the day's track")
-
-IDEMPOTENCY_HEADER = {"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string"},
-                      "description": "A retry with the same key gets the first answer; a resent ping is never "
-                                     "stored twice anyway"}
 
 
 @blp.route("/locations")
@@ -48,7 +44,7 @@ class Locations(MethodView):
     @blp.alt_response(422, schema=ErrorSchema, description=(
         "A bad ping (`validation_error`; `errors.json.pings.<index>` for its shape, `errors.pings.<index>` "
         "for a `recorded_at` too far in the future or too old): nothing of the batch is stored"))
-    @blp.doc(parameters=[IDEMPOTENCY_HEADER])
+    @blp.doc(parameters=[IDEMPOTENCY_KEY_PARAMETER])
     def post(self, data):
         """Upload a batch of GPS pings (1 to 500, as queued on the phone).
 

@@ -6,9 +6,9 @@ from flask_jwt_extended import current_user
 from app.api import Blueprint, ErrorSchema
 from app.auth.models import FIELD_ROLES
 from app.db import get_session, unit_of_work
-from app.idempotency.web import idempotent
+from app.idempotency.web import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from mobile_api import field_work
-from mobile_api.routes.jobs import IDEMPOTENCY_DOC, NOT_YOURS
+from mobile_api.routes.jobs import NOT_YOURS
 from mobile_api.schemas import (JobPartRequestAnswerSchema, JobPartRequestSchema, JobPartsSchema,
                                 PartUsedAnswerSchema, PartUsedSchema, VanSchema)
 
@@ -44,7 +44,7 @@ def job_parts_view(job_id):
 @blp.alt_response(409, schema=ErrorSchema, description=(
     "`insufficient_stock` in the van, `serial_conflict` (a serial not in the van), or "
     "`job_not_on_site` (parts are recorded after check-in)"))
-@blp.doc(parameters=[IDEMPOTENCY_DOC])
+@blp.doc(parameters=[IDEMPOTENCY_KEY_PARAMETER])
 def parts_used_view(data, job_id):
     """Record parts used on the job, taken from my van.
 
@@ -63,7 +63,7 @@ def parts_used_view(data, job_id):
 @blp.alt_response(403, schema=ErrorSchema, description=NOT_YOURS + "; or the caller has no van")
 @blp.alt_response(404, schema=ErrorSchema, description="No such job or part (`not_found`)")
 @blp.alt_response(409, schema=ErrorSchema, description="The job is no longer open (`conflict`)")
-@blp.doc(parameters=[IDEMPOTENCY_DOC])
+@blp.doc(parameters=[IDEMPOTENCY_KEY_PARAMETER])
 def part_request_view(data, job_id):
     """Ask the warehouse for parts for the job, delivered to my van.
 
