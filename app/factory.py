@@ -112,3 +112,6 @@ def _register_apis(app: Flask) -> None:
 
     from app.vendor import vendor_blp
     app.register_blueprint(vendor_blp)
+
+    import consoles
+    consoles.init_app(app)
