@@ -650,6 +650,12 @@ def main() -> None:
                         help="where a fake started here writes its service account (the server's "
                              "FCM_CREDENTIALS_FILE)")
     args = parser.parse_args()
+    try:
+        status, spec = Client(args.url).call("GET", "/mobile/openapi.json")
+    except OSError as error:
+        status, spec = None, error
+    check(f"the server answers at {args.url}", status == 200,
+          f"mobile API {spec['info']['version']}" if status == 200 else spec)
     fake = ensure_fake_fcm(args.fcm, args.fcm_credentials)
     run = uuid.uuid4().hex[:6]
     day = datetime.now(ZONE).date() + timedelta(days=DAY_AHEAD)
