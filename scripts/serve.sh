@@ -30,7 +30,7 @@ PORT="${PORT:-5000}"
 $BIN/flask db-upgrade
 $BIN/flask demo load --if-empty
 
-$BIN/rq worker --with-scheduler --url "$REDIS_URL" --path . gongdan \
+$BIN/rq worker --with-scheduler --worker-class app.background.AppWorker --url "$REDIS_URL" --path . gongdan \
     >"$RUN/worker.log" 2>&1 &
 echo $! >"$RUN/worker.pid"
 # Periodic jobs (the SLA sweeper every 30 s): the cron process enqueues, the worker runs.
