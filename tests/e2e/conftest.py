@@ -90,7 +90,8 @@ def demo_site(engine, database_url, tmp_path_factory) -> Iterator[DemoSite]:
          "--log-level", "warning", "wsgi:app"],
         cwd=ROOT, env=env, stdout=server_log.open("w"), stderr=subprocess.STDOUT)
     worker = subprocess.Popen(
-        [str(bin_dir / "rq"), "worker", "--with-scheduler", "--url", env["REDIS_URL"], "--path", ".",
+        [str(bin_dir / "rq"), "worker", "--with-scheduler", "--worker-class", "app.background.AppWorker",
+         "--url", env["REDIS_URL"], "--path", ".",
          env.get("RQ_QUEUE", "gongdan")],
         cwd=ROOT, env=env, stdout=worker_log.open("w"), stderr=subprocess.STDOUT)
     site = DemoSite(url=f"http://127.0.0.1:{port}", accounts=dict(DEMO_ACCOUNTS),
