@@ -49,5 +49,8 @@ $($BIN/flask demo accounts | sed 's/^/    /')
   Background worker log: $RUN/worker.log.  Stop with Ctrl-C or \`make stop\`.
 
 MSG
-$BIN/gunicorn --bind "127.0.0.1:$PORT" --workers "${WEB_CONCURRENCY:-2}" \
+# Threads let a worker answer another request while one waits on PostgreSQL (the
+# phone's day spends a third of its time there); the consoles' polling adds many
+# small requests.
+$BIN/gunicorn --bind "127.0.0.1:$PORT" --workers "${WEB_CONCURRENCY:-2}" --threads "${WEB_THREADS:-4}" \
     --pid "$RUN/gunicorn.pid" --access-logfile - wsgi:app
