@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+import marshmallow as ma
 from flask import current_app
 from flask.views import MethodView
 from flask_jwt_extended import current_user
@@ -93,7 +94,7 @@ class Insertions(MethodView):
 @blp.route("/dispatch/routes")
 class Routes(MethodView):
     @blp.requires_role(*READERS, Role.ENGINEER, Role.PARTNER_ENGINEER)
-    @blp.arguments(RouteQueryArgsSchema, location="query")
+    @blp.arguments(RouteQueryArgsSchema, location="query", unknown=ma.RAISE)
     @blp.response(200, RouteSchema(many=True))
     @blp.alt_response(422, schema=ErrorSchema, description="A missing or bad `date` (`validation_error`)")
     def get(self, args):

@@ -121,6 +121,8 @@ def test_routes_refuse_bad_dates_and_other_roles(client, as_role):
     _, dispatcher = as_role(Role.DISPATCHER)
     bad = client.get("/api/v1/dispatch/routes?date=tomorrow", headers=dispatcher)
     assert bad.status_code == 422 and bad.json["status"] == "validation_error"
+    unknown = client.get(f"/api/v1/dispatch/routes?date={DAY.isoformat()}&colour=red", headers=dispatcher)
+    assert unknown.status_code == 422
     _, warehouse = as_role(Role.WAREHOUSE)
     assert client.get(f"/api/v1/dispatch/routes?date={DAY.isoformat()}", headers=warehouse).status_code == 403
 
