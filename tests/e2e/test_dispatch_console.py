@@ -7,17 +7,13 @@ the optimiser is run on exactly the orders the page shows for that day.
 from __future__ import annotations
 
 import json
-import os
 import re
 import urllib.request
 import uuid
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
 from playwright.sync_api import Page, expect
-from redis import Redis
-from rq import Queue
 
 from app.demo import SYMPTOMS
 from tests.e2e.conftest import screenshot, sign_in
@@ -25,24 +21,8 @@ from tests.e2e.conftest import screenshot, sign_in
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # The page asks for the day again this often (consoles/dispatch_console.py POLL_SECONDS).
 POLL_S = 8
-# The demo site's one worker builds the app for every job: on a busy machine a job can
-# take half a minute before the solver even starts.
+# Generous for a busy two-core machine: the run waits for the worker, then solves.
 RUN_TIMEOUT_MS = 240_000
-PUSH_FAN_OUT = "push.jobs.push_to_users"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _worker_free_for_the_optimiser(demo_site):
-    """Loading the demo queues a push for every assigned demo order (about a hundred);
-    the demo accounts have no phones registered, so each is a no-op, but the site's one
-    worker takes ~20 s a job here and the optimiser's run would wait behind them for
-    half an hour. Drop those waiting push fan-outs (and whatever an earlier session left
-    in the test Redis database); nothing else of the queue is touched."""
-    queue = Queue(os.environ.get("RQ_QUEUE", "gongdan"), connection=Redis.from_url(os.environ["REDIS_URL"]))
-    for job in queue.jobs:
-        if job.func_name == PUSH_FAN_OUT:
-            job.cancel()
-            job.delete()
 
 
 def weekday_after(days: int) -> date:

@@ -138,6 +138,16 @@ def test_reassign_reschedule_and_cancel_each_tell_the_right_phone(client, token_
     assert {m["data"]["number"] for m in fake_fcm.messages} == {number}
 
 
+def test_an_engineer_without_a_phone_gets_nothing_queued(client, as_role, queue):
+    order_id = WorkOrderFactory().id
+    phoneless = EngineerFactory()
+    _, dispatcher = as_role(Role.DISPATCHER)
+
+    assert assign(client, dispatcher, order_id, phoneless.id, tomorrow(2)).status_code == 200
+
+    assert queue.count == 0
+
+
 def test_a_refused_assignment_pushes_nothing(client, token_for, as_role, app, queue, fake_fcm):
     engineer, _ = engineer_with_phone(client, token_for)
     order_id = WorkOrderFactory(skills={"welding": 3}).id
