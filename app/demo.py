@@ -56,6 +56,12 @@ ENGINEER_COUNT = 40
 CUSTOMER_COUNT = 200
 OPEN_ORDER_COUNT = 300
 HISTORIC_ASSET_COUNT = 24
+# Finished visits of the last weeks, so the managers' dashboard has days to show.
+RECENT_WEEKS = 6
+RECENT_VISITS_PER_WEEKDAY = (10, 18)
+RECENT_PRIORITY_WEIGHTS = {Priority.NORMAL: 68, Priority.HIGH: 20, Priority.URGENT: 7, Priority.LOW: 5}
+# A recent visit's appointment: one of three 3-hour windows of the engineer's day.
+RECENT_SLOTS = (time(9, 0), time(11, 30), time(14, 30))
 PLANNED_DAYS = 3
 
 # Appointment windows are offered between these hours; engineers work 08:30–17:30.
@@ -535,6 +541,18 @@ class _DemoEngineer:
 
 
 @dataclass
+class _VisitTimes:
+    """When each step of a past visit happened (Shanghai time); no close yet: awaiting feedback."""
+    assigned: datetime
+    accepted: datetime
+    travelling: datetime
+    arrived: datetime
+    resolved: datetime
+    feedback_requested: datetime
+    closed: datetime | None
+
+
+@dataclass
 class _PlannedOrder:
     order: WorkOrder
     customer: _DemoCustomer
@@ -569,7 +587,8 @@ class _DemoBuilder:
         self._create_checklists()
         planned = self._plan_open_orders()
         self._schedule(planned)
-        historic = self._plan_historic_orders(planned)
+        historic = self._plan_historic_orders(planned) + self._plan_recent_visits(planned)
+        historic.sort(key=lambda visit: visit[0].created_at)
         self._persist_orders(historic, planned)
         self._create_customer_account(planned)
         return self.counts
@@ -968,7 +987,7 @@ class _DemoBuilder:
 
     # -- history: closed orders on assets that have open ones --
 
-    def _plan_historic_orders(self, planned: list[_PlannedOrder]) -> list[tuple[WorkOrder, _DemoEngineer]]:
+    def _plan_historic_orders(self, planned: list[_PlannedOrder]) -> list[_PastVisit]:
         rng = self.rng
         with_assets = []
         for item in planned:
@@ -1003,26 +1022,102 @@ class _DemoBuilder:
                     resolution_notes=notes, created_by=self.staff[Role.AGENT],
                     created_at=window_start - timedelta(days=rng.randint(1, 3)))
                 order.required_skills = [WorkOrderSkill(skill_code=c, level=lvl) for c, lvl in sorted(required.items())]
-                historic.append((order, engineer))
-        historic.sort(key=lambda pair: pair[0].created_at)
+                historic.append((order, engineer, self._textbook_times(order)))
         return historic
+
+    @staticmethod
+    def _textbook_times(order: WorkOrder) -> _VisitTimes:
+        """An old visit, told simply: answered within the hour, on time, closed two days later."""
+        start, end = order.scheduled_start, order.scheduled_end
+        return _VisitTimes(assigned=order.created_at + timedelta(hours=1),
+                           accepted=order.created_at + timedelta(hours=2),
+                           travelling=start - timedelta(minutes=40), arrived=start, resolved=end,
+                           feedback_requested=end + timedelta(minutes=10), closed=end + timedelta(days=2))
+
+    def _plan_recent_visits(self, planned: list[_PlannedOrder]) -> list[_PastVisit]:
+        """Ten to eighteen finished visits on each weekday of the last weeks, with the
+        spread a real service has: answers within minutes or hours, a few late arrivals,
+        visits that overrun; the last days' visits still wait for the customer's rating."""
+        rng = self.rng
+        sources = [item for item in planned if item.order.asset is not None]
+        now = datetime.now(SHANGHAI)
+        visits = []
+        for days_back in range(RECENT_WEEKS * 7, 0, -1):
+            day = self.today - timedelta(days=days_back)
+            if day.weekday() >= 5:
+                continue
+            booked: Counter[int] = Counter()      # visits per engineer that day
+            for _ in range(rng.randint(*RECENT_VISITS_PER_WEEKDAY)):
+                item = rng.choice(sources)
+                asset = item.order.asset
+                skill = next(a.skill for a in item.site.assets if a.asset is asset)
+                required = self._dispatchable({skill: rng.randint(1, 2)})
+                able = [e for e in self.engineers if day.weekday() in e.weekdays and booked[id(e)] < len(RECENT_SLOTS)
+                        and all(e.skills.get(c, 0) >= lvl for c, lvl in required.items())]
+                if not able:
+                    continue
+                engineer = rng.choice(able)
+                window_start = self._at(day, RECENT_SLOTS[booked[id(engineer)]])
+                booked[id(engineer)] += 1
+                priority = _weighted(rng, RECENT_PRIORITY_WEIGHTS)
+                work_type = rng.choice((WorkType.REPAIR, WorkType.REPAIR, WorkType.MAINTENANCE, WorkType.INSPECTION))
+                duration = self._duration(work_type)
+                scheduled_start = window_start + timedelta(minutes=rng.randrange(0, 61, 15))
+                if priority is Priority.URGENT:     # called in the same morning
+                    created = window_start - timedelta(minutes=rng.randint(60, 180))
+                else:
+                    created = window_start - timedelta(days=rng.randint(1, 3), minutes=rng.randint(0, 300))
+                times = self._recent_times(created, scheduled_start, window_start + timedelta(hours=3), duration)
+                if times.resolved > now:
+                    continue
+                title, detail, custom_fields = self._describe(work_type, skill, asset.model)
+                code, notes = rng.choice(RESOLUTIONS)
+                order = WorkOrder(
+                    channel=_weighted(rng, CHANNEL_WEIGHTS), work_type=work_type, priority=priority,
+                    status=Status.CLOSED if times.closed else Status.AWAITING_FEEDBACK, title=title,
+                    description=f"{detail}。", customer=item.customer.customer, site=item.site.site, asset=asset,
+                    template=self.templates[work_type], custom_fields=custom_fields, estimated_duration_min=duration,
+                    window_start=window_start, window_end=window_start + timedelta(hours=3),
+                    scheduled_engineer=engineer.engineer, scheduled_start=scheduled_start,
+                    scheduled_end=scheduled_start + timedelta(minutes=duration), resolution_code=code,
+                    resolution_notes=notes, created_by=self.staff[Role.AGENT], created_at=created)
+                order.required_skills = [WorkOrderSkill(skill_code=c, level=lvl) for c, lvl in sorted(required.items())]
+                visits.append((order, engineer, times))
+        self.counts["recent finished visits"] = len(visits)
+        return visits
+
+    def _recent_times(self, created: datetime, scheduled_start: datetime, window_end: datetime,
+                      duration: int) -> _VisitTimes:
+        rng = self.rng
+        assigned = created + timedelta(minutes=rng.choice((rng.randint(5, 45), rng.randint(30, 240))))
+        if rng.random() < 0.12:      # held up: arrives after the window closed
+            arrived = window_end + timedelta(minutes=rng.randint(5, 50))
+        else:
+            arrived = scheduled_start + timedelta(minutes=rng.randint(-10, 25))
+        travelling = arrived - timedelta(minutes=rng.randint(15, 50))
+        assigned = min(assigned, travelling - timedelta(minutes=30))
+        accepted = min(assigned + timedelta(minutes=rng.randint(5, 60)), travelling - timedelta(minutes=5))
+        resolved = arrived + timedelta(minutes=duration + rng.randint(-15, 45))
+        closed = resolved + timedelta(days=2)
+        return _VisitTimes(assigned=assigned, accepted=accepted, travelling=travelling, arrived=arrived,
+                           resolved=resolved, feedback_requested=resolved + timedelta(minutes=10),
+                           closed=closed if closed <= datetime.now(SHANGHAI) else None)
 
     # -- writing orders and their events --
 
-    def _persist_orders(self, historic: list[tuple[WorkOrder, _DemoEngineer]],
-                        planned: list[_PlannedOrder]) -> None:
+    def _persist_orders(self, historic: list[_PastVisit], planned: list[_PlannedOrder]) -> None:
         # Historic orders take their numbers first, so numbers grow with time.
-        for order, _ in historic:
+        for order, _, _ in historic:
             order.number = next_work_order_number(self.session, at=order.created_at.astimezone(SHANGHAI))
         now = datetime.now(SHANGHAI)
         for item in planned:
             item.order.number = next_work_order_number(self.session, at=now)
-        self.session.add_all([order for order, _ in historic] + [item.order for item in planned])
+        self.session.add_all([order for order, _, _ in historic] + [item.order for item in planned])
         self.session.flush()
 
         events = 0
-        for order, engineer in historic:
-            events += self._write_history(order, engineer)
+        for order, engineer, times in historic:
+            events += self._write_history(order, engineer, times)
         agent, dispatcher = self.staff[Role.AGENT], self.staff[Role.DISPATCHER]
         for item in planned:
             order = item.order
@@ -1036,32 +1131,33 @@ class _DemoBuilder:
                 events += 1
         self.counts["open work orders"] = len(planned)
         self.counts["assigned work orders"] = sum(1 for p in planned if p.order.status is Status.ASSIGNED)
-        self.counts["closed work orders"] = len(historic)
+        self.counts["closed work orders"] = sum(1 for order, _, _ in historic if order.status is Status.CLOSED)
         self.counts["events"] = events
 
-    def _write_history(self, order: WorkOrder, engineer: _DemoEngineer) -> int:
+    def _write_history(self, order: WorkOrder, engineer: _DemoEngineer, times: _VisitTimes) -> int:
         """The whole lifecycle of a past visit, stamped with the times it happened.
 
         `record_event` stamps the server's current time, which suits live changes but
         would date a visit of last year to today; history is written directly instead."""
         agent, dispatcher, field_user = self.staff[Role.AGENT], self.staff[Role.DISPATCHER], engineer.user
-        start, end = order.scheduled_start, order.scheduled_end
         steps = [
             (EventKind.CREATED, None, None, Status.NEW, agent, order.created_at, {"channel": order.channel.value}),
-            (EventKind.STATUS_CHANGED, "assign", Status.NEW, Status.ASSIGNED, dispatcher,
-             order.created_at + timedelta(hours=1), _assignment_payload(order)),
-            (EventKind.STATUS_CHANGED, "accept", Status.ASSIGNED, Status.ACCEPTED, field_user,
-             order.created_at + timedelta(hours=2), {"engineer_id": engineer.engineer.id}),
+            (EventKind.STATUS_CHANGED, "assign", Status.NEW, Status.ASSIGNED, dispatcher, times.assigned,
+             _assignment_payload(order)),
+            (EventKind.STATUS_CHANGED, "accept", Status.ASSIGNED, Status.ACCEPTED, field_user, times.accepted,
+             {"engineer_id": engineer.engineer.id}),
             (EventKind.STATUS_CHANGED, "start_travel", Status.ACCEPTED, Status.EN_ROUTE, field_user,
-             start - timedelta(minutes=40), {}),
-            (EventKind.STATUS_CHANGED, "check_in", Status.EN_ROUTE, Status.ON_SITE, field_user, start, {}),
-            (EventKind.STATUS_CHANGED, "resolve", Status.ON_SITE, Status.RESOLVED, field_user, end,
-             {"resolution_code": order.resolution_code, "time_spent_min": order.estimated_duration_min}),
+             times.travelling, {}),
+            (EventKind.STATUS_CHANGED, "check_in", Status.EN_ROUTE, Status.ON_SITE, field_user, times.arrived, {}),
+            (EventKind.STATUS_CHANGED, "resolve", Status.ON_SITE, Status.RESOLVED, field_user, times.resolved,
+             {"resolution_code": order.resolution_code,
+              "time_spent_min": round((times.resolved - times.arrived).total_seconds() / 60)}),
             (EventKind.STATUS_CHANGED, "request_feedback", Status.RESOLVED, Status.AWAITING_FEEDBACK, agent,
-             end + timedelta(minutes=10), {}),
-            (EventKind.STATUS_CHANGED, "close", Status.AWAITING_FEEDBACK, Status.CLOSED, agent,
-             end + timedelta(days=2), {"comment": None}),
+             times.feedback_requested, {}),
         ]
+        if times.closed is not None:
+            steps.append((EventKind.STATUS_CHANGED, "close", Status.AWAITING_FEEDBACK, Status.CLOSED, agent,
+                          times.closed, {"comment": None}))
         self.session.add_all(
             WorkOrderEvent(work_order_id=order.id, kind=kind, action=action, from_status=source,
                            to_status=target, actor_id=actor.id, server_time=at, payload=payload)
@@ -1102,6 +1198,10 @@ class _DemoBuilder:
     @staticmethod
     def _at(day: date, at: time) -> datetime:
         return datetime.combine(day, at, tzinfo=SHANGHAI)
+
+
+# A finished visit of the demo's past: the order, who did it, and when each step happened.
+_PastVisit = tuple[WorkOrder, _DemoEngineer, _VisitTimes]
 
 
 def _weighted(rng: random.Random, weights: dict[Any, int]) -> Any:
