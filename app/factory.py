@@ -18,6 +18,9 @@ def create_app(config: BaseConfig | None = None) -> Flask:
     config = config or load_config()
     app = Flask(__name__)
     app.config.from_object(config)
+    # Compact JSON even in development: indenting makes json.dumps fall back from its C
+    # encoder to pure Python (13 ms instead of 0.5 ms for a phone's day of 12 jobs).
+    app.json.compact = True
     app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
     app.config.setdefault("RATELIMIT_KEY_PREFIX", config.RATELIMIT_KEY_PREFIX)
     use_fast_hashing(bool(getattr(config, "PASSWORD_HASH_FAST", False)))

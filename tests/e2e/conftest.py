@@ -14,6 +14,7 @@ real server (gunicorn + an RQ worker) with the demo data, offline.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -25,6 +26,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, Route
+from sqlalchemy import text
 
 from app.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from app.queue import get_queue
@@ -35,6 +37,8 @@ SCREENSHOTS = ROOT / "var" / "screenshots"
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 DESKTOP = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}
+# Generous: two cores may be busy with the server, the worker and Chromium at once.
+TIMEOUT_MS = 30_000
 
 
 @dataclass
@@ -65,12 +69,29 @@ def _wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
 
 
 def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
+    """Stop a process started in its own session and everything it forked (gunicorn's
+    workers, the RQ worker's work horse), politely first."""
+    group = os.getpgid(process.pid)
+    os.killpg(group, signal.SIGTERM)
     try:
         process.wait(timeout=15)
     except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+        pass
+    try:
+        os.killpg(group, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait()
+
+
+def _end_other_sessions(engine) -> None:
+    """Cancel what the stopped server left running in PostgreSQL (a query whose client
+    went away keeps going), so emptying the tables neither waits nor deadlocks."""
+    with engine.begin() as conn:
+        conn.execute(text("""
+            SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+            WHERE datname = current_database() AND pid <> pg_backend_pid()
+              AND state IN ('active', 'idle in transaction', 'idle in transaction (aborted)')"""))
 
 
 @pytest.fixture(scope="package")
@@ -91,12 +112,12 @@ def demo_site(engine, database_url, tmp_path_factory) -> Iterator[DemoSite]:
     server = subprocess.Popen(
         [str(bin_dir / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4",
          "--log-level", "warning", "wsgi:app"],
-        cwd=ROOT, env=env, stdout=server_log.open("w"), stderr=subprocess.STDOUT)
+        cwd=ROOT, env=env, stdout=server_log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
     worker = subprocess.Popen(
         [str(bin_dir / "rq"), "worker", "--with-scheduler", "--worker-class", "app.background.AppWorker",
          "--url", env["REDIS_URL"], "--path", ".",
          env.get("RQ_QUEUE", "gongdan")],
-        cwd=ROOT, env=env, stdout=worker_log.open("w"), stderr=subprocess.STDOUT)
+        cwd=ROOT, env=env, stdout=worker_log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
     site = DemoSite(url=f"http://127.0.0.1:{port}", accounts=dict(DEMO_ACCOUNTS),
                     logs={"server": server_log, "worker": worker_log})
     try:
@@ -105,6 +126,7 @@ def demo_site(engine, database_url, tmp_path_factory) -> Iterator[DemoSite]:
     finally:
         _stop(worker)
         _stop(server)
+        _end_other_sessions(engine)
         empty_all_tables(engine)
 
 
@@ -143,7 +165,7 @@ def _keep_local(blocked: list[str]):
 def context(context: BrowserContext, blocked_requests) -> BrowserContext:
     """pytest-playwright's context, with every request leaving 127.0.0.1 aborted."""
     context.route("**/*", _keep_local(blocked_requests))
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(TIMEOUT_MS)
     return context
 
 
@@ -153,7 +175,7 @@ def phone(browser, browser_context_args, blocked_requests) -> Iterator[Page]:
     context = browser.new_context(**{**browser_context_args, "viewport": PHONE, "is_mobile": True,
                                      "has_touch": True, "device_scale_factor": 2})
     context.route("**/*", _keep_local(blocked_requests))
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(TIMEOUT_MS)
     yield context.new_page()
     context.close()
 
@@ -174,7 +196,7 @@ def sign_in(page: Page, site: DemoSite, role: str, next_page: str = "/console/")
     page.fill("input[name=email]", site.email(role))
     page.fill("input[name=password]", site.password)
     page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/console/sign-in" not in url)
+    page.wait_for_url(lambda url: "/console/sign-in" not in url, wait_until="domcontentloaded")
 
 
 def screenshot(page: Page, name: str) -> Path:
