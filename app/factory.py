@@ -54,8 +54,28 @@ def create_app(config: BaseConfig | None = None) -> Flask:
     automation_engine.configure(timezone=app.config["ORG_TIMEZONE"])
     after_event(automation_engine.run_after_event)
     _install_push(app)
+    _install_customer_links(app)
     _install_file_store(app)
     return app
+
+
+def _install_customer_links(app: Flask) -> None:
+    """Rating and tracking links follow the event log (registered after every other
+    `after_event` hook, so they see a resolve before the order moves on to awaiting
+    feedback); their messages leave after commit, through the worker's queue."""
+    from app.queue import get_queue
+    from app.workorders.events import after_event
+    from customer_links import outbox, service
+    from customer_links.jobs import RETRY, send_link_message
+    config = app.config
+    service.configure(service.LinkSettings(
+        auto_close_days=config["FEEDBACK_AUTO_CLOSE_DAYS"], tracking_hours=config["TRACKING_LINK_HOURS"],
+        position_fresh_minutes=config["TRACKING_POSITION_FRESH_MINUTES"],
+        position_cell_m=config["TRACKING_POSITION_CELL_M"], speed_kmh=config["DISPATCH_SPEED_KMH"],
+        road_factor=config["DISPATCH_ROAD_FACTOR"]))
+    redis_url = config["REDIS_URL"]
+    outbox.install(lambda link_id: get_queue(redis_url).enqueue(send_link_message, link_id, retry=RETRY))
+    after_event(service.links_after_event)
 
 
 def _install_file_store(app: Flask) -> None:
