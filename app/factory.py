@@ -109,6 +109,7 @@ def _register_apis(app: Flask) -> None:
     from app.workorders.ratings_routes import blp as ratings_blp
     from app.workorders.routes import BLUEPRINTS as workorder_blueprints
     from automation.routes import blp as automation_blp
+    from customer_links.routes import blp as customer_links_blp
     from dispatch.assist_routes import blp as dispatch_assist_blp
     from dispatch.routes import blp as dispatch_runs_blp
     from expenses.routes import blp as expenses_blp
@@ -124,7 +125,7 @@ def _register_apis(app: Flask) -> None:
                       engineers_blp, *workorder_blueprints, lifecycle_blp, notes_blp, ratings_blp,
                       dispatch_runs_blp, dispatch_assist_blp, inventory_blp, part_requests_blp, sla_blp,
                       notifications_blp, kpis_blp, teams_blp, automation_blp, checklists_blp, tracks_blp,
-                      expenses_blp):
+                      expenses_blp, customer_links_blp):
         api.register_blueprint(blueprint)
 
     import mobile_api
@@ -132,3 +133,5 @@ def _register_apis(app: Flask) -> None:
 
     from app.vendor import vendor_blp
     app.register_blueprint(vendor_blp)
+    from customer_links.public import public_blp as customer_links_public_blp
+    app.register_blueprint(customer_links_public_blp)

@@ -17,8 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.customers.models import Site
 from app.db import utcnow
-from app.engineers.models import Engineer
-from app.geo import lon_lat
+from app.geo import lon_lat, make_point
 from app.workorders.models import Status, WorkOrder
 from customer_links.models import CustomerLink
 from customer_links.service import LinkSettings, settings
@@ -109,9 +108,10 @@ def tracking_view(session: Session, *, link: CustomerLink, now: datetime | None 
         if exact is not None:
             position = coarsen(*exact, config.position_cell_m)
             position_at = engineer.last_position_at
+            # Measured from the exact position (the ETA, rounded, does not give it away).
             distance_m = session.scalar(
-                select(func.ST_Distance(cast(Site.location, Geography), cast(Engineer.last_position, Geography)))
-                .where(Site.id == order.site_id, Engineer.id == engineer.id))
+                select(func.ST_Distance(cast(Site.location, Geography), cast(make_point(*exact), Geography)))
+                .where(Site.id == order.site_id))
     eta = None
     if state in ("on_the_way", "scheduled"):
         eta = estimate_arrival(now=now, status=order.status, distance_m=distance_m,
