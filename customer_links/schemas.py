@@ -4,16 +4,17 @@ from __future__ import annotations
 import marshmallow as ma
 
 from app.api import SchemaBase
+from customer_links.models import LinkKind, MessageChannel
 from customer_links.service import link_status
 
 
 class CustomerLinkSchema(ma.Schema):
     id = ma.fields.Int()
-    kind = ma.fields.Str(metadata={"description": "`rating` (rate the visit once) or `tracking` (where is my technician)"})
+    kind = ma.fields.Enum(LinkKind, by_value=True, metadata={"description": "`rating` (rate the visit once) or `tracking` (where is my technician)"})
     status = ma.fields.Method("_status", metadata={
         "description": "`pending` (not sent yet), `sent`, `failing` (delivery failed, being retried), `used`, "
                        "`expired`, `revoked` (replaced by a newer link)"})
-    channel = ma.fields.Str(metadata={"description": "`email` or `sms`"})
+    channel = ma.fields.Enum(MessageChannel, by_value=True, metadata={"description": "`email` or `sms`"})
     address = ma.fields.Str(metadata={"description": "The e-mail address or phone number it went to"})
     contact_id = ma.fields.Int(allow_none=True)
     created_at = ma.fields.DateTime()
