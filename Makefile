@@ -9,6 +9,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
+# Compiled message catalogues (git-ignored), one per .po in the repository.
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard consoles/translations/*/LC_MESSAGES/messages.po))
 export FLASK_APP := wsgi:app
 export PYTHONDONTWRITEBYTECODE := 1
 
@@ -32,11 +34,15 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	@touch $@
 
-run: $(STAMP) $(NODE_STAMP)
+# The consoles' translations: the .po files are the source, the .mo what Flask-Babel reads.
+consoles/translations/%/LC_MESSAGES/messages.mo: consoles/translations/%/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@
+
+run: $(STAMP) $(NODE_STAMP) $(CATALOGUES)
 	@eval "$$(scripts/services.sh up dev)"; \
 	  export PORT=$(PORT); exec scripts/serve.sh
 
-test: $(STAMP) $(NODE_STAMP)
+test: $(STAMP) $(NODE_STAMP) $(CATALOGUES)
 	@scripts/run-tests.sh
 
 stop:

@@ -135,3 +135,6 @@ def _register_apis(app: Flask) -> None:
     app.register_blueprint(vendor_blp)
     from customer_links.public import public_blp as customer_links_public_blp
     app.register_blueprint(customer_links_public_blp)
+
+    import consoles
+    consoles.init_app(app)

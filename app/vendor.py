@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, send_from_directory
 
 # Only these packages are reachable; everything else in node_modules stays private.
-SERVED_PACKAGES = frozenset({"swagger-ui-dist"})
+SERVED_PACKAGES = frozenset({"swagger-ui-dist", "leaflet", "leaflet.markercluster", "chart.js"})
 
 vendor_blp = Blueprint("vendor", __name__, url_prefix="/vendor")
 

@@ -34,7 +34,18 @@ class BaseConfig:
     JWT_SECRET_KEY = _env("JWT_SECRET_KEY") or SECRET_KEY
     JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=int(_env("JWT_ACCESS_MINUTES", "30")))
     JWT_REFRESH_TOKEN_EXPIRES = timedelta(days=int(_env("JWT_REFRESH_DAYS", "30")))
-    JWT_TOKEN_LOCATION = ["headers"]
+    # API clients send `Authorization: Bearer`; the consoles keep the same tokens in
+    # HttpOnly cookies (the refresh cookie only reaches /console/session/), and every
+    # change made with a cookie must echo the CSRF cookie (header or form field).
+    JWT_TOKEN_LOCATION = ["headers", "cookies"]
+    JWT_COOKIE_SECURE = _env("COOKIE_SECURE", "0") == "1"
+    JWT_COOKIE_SAMESITE = "Lax"
+    JWT_COOKIE_CSRF_PROTECT = True
+    JWT_CSRF_CHECK_FORM = True
+    JWT_ACCESS_COOKIE_PATH = "/"
+    JWT_REFRESH_COOKIE_PATH = "/console/session/"
+    JWT_ACCESS_CSRF_COOKIE_PATH = "/"
+    JWT_REFRESH_CSRF_COOKIE_PATH = "/console/session/"
 
     SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL")
     SQLALCHEMY_ECHO = False
@@ -164,6 +175,8 @@ class TestingConfig(BaseConfig):
 
 class ProductionConfig(BaseConfig):
     NAME = "production"
+    # Console cookies only over HTTPS, unless the operator says otherwise.
+    JWT_COOKIE_SECURE = _env("COOKIE_SECURE", "1") == "1"
 
     def validate(self) -> None:
         super().validate()

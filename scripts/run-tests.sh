@@ -13,6 +13,7 @@ cleanup() { [ "$started_services" = 1 ] && scripts/services.sh down test || true
 trap cleanup EXIT
 
 eval "$(scripts/services.sh up test)"
+scripts/services.sh browser
 export DATABASE_URL REDIS_URL
 export GONGDAN_CONFIG=testing
 

@@ -5,6 +5,7 @@
 #   scripts/services.sh down dev|test   stop what `up` started
 #   scripts/services.sh packages        install missing Debian packages (root) or say which
 #   scripts/services.sh node            the same for Node.js and npm (browser libraries)
+#   scripts/services.sh browser         the same for Chromium and a Chinese font (console e2e tests)
 #
 # A service is only started when its URL (DATABASE_URL / REDIS_URL) is unset: a
 # deployment that points at its own servers never gets a private one.
@@ -54,6 +55,16 @@ packages() {
 
 node_packages() {
     command -v npm >/dev/null || apt_install nodejs npm
+}
+
+# Debian's Chromium, driven by Playwright (never `playwright install`), and a CJK font
+# so screenshots of the Chinese consoles show characters, not boxes.
+CHROMIUM=/usr/lib/chromium/chromium
+browser_packages() {
+    local need=()
+    [ -x "$CHROMIUM" ] || need+=(chromium)
+    fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk" || need+=(fonts-wqy-microhei)
+    apt_install "${need[@]}"
 }
 
 pg_up() {
@@ -110,6 +121,7 @@ cmd="${1:-}"; shift || true
 case "$cmd" in
     packages) packages ;;
     node) node_packages ;;
+    browser) browser_packages ;;
     up)
         profile_settings "${1:-dev}"
         if [ -z "${DATABASE_URL:-}" ] || [ -z "${REDIS_URL:-}" ]; then packages; fi
@@ -119,5 +131,5 @@ case "$cmd" in
     down)
         profile_settings "${1:-dev}"
         pg_down; redis_down ;;
-    *) echo "usage: $0 up|down dev|test | packages | node" >&2; exit 64 ;;
+    *) echo "usage: $0 up|down dev|test | packages | node | browser" >&2; exit 64 ;;
 esac

@@ -104,7 +104,8 @@ def _live_server_process(database_url) -> Iterator[LiveServer]:
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     server = LiveServer(f"http://127.0.0.1:{port}")
     try:
-        deadline = time.monotonic() + 30
+        # Generous: four workers importing OR-Tools on a busy two-core machine take a while.
+        deadline = time.monotonic() + 90
         while True:
             if process.poll() is not None:
                 pytest.fail("gunicorn exited: " + process.stdout.read().decode(errors="replace"))
@@ -114,7 +115,7 @@ def _live_server_process(database_url) -> Iterator[LiveServer]:
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                pytest.fail("gunicorn did not answer /api/health within 30 s")
+                pytest.fail("gunicorn did not answer /api/health within 90 s")
             time.sleep(0.2)
         yield server
     finally:

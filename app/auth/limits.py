@@ -14,7 +14,8 @@ def login_rate_limit() -> str:
 
 def login_attempt_key() -> str:
     """Throttle per client address and account, so one attacker cannot lock out a
-    user from everywhere and one address cannot spray many accounts unnoticed."""
-    body = request.get_json(silent=True) or {}
+    user from everywhere and one address cannot spray many accounts unnoticed.
+    The API signs in with JSON, the console's sign-in page with a form."""
+    body = request.get_json(silent=True) or request.form
     email = str(body.get("email", "")).strip().lower()[:254]
     return f"login:{get_remote_address()}:{email}"
