@@ -162,9 +162,8 @@ def track(token: str):
                                "ended": _("The visit has ended"),
                                "eta": _("Expected arrival: {time}"),
                                "eta_unknown": _("Expected arrival: shortly"),
-                               "position_note": _("Approximate position (within about {metres} m), "
-                                                  "updated {time}"),
+                               "position_note": _("Approximate position (within about {metres} m) at {time}"),
                                "no_position": _("The engineer's position is not available right now."),
-                               "updated": _("Updated {time}"),
+                               "updated": _("Page refreshed {time}"),
                                "offline": _("Could not refresh; trying again…"),
                            })

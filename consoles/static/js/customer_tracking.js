@@ -1,5 +1,5 @@
 // Where is my technician: draws the site and the engineer's approximate position (a
-// circle as wide as the grid cell the server snapped it to), and asks the server again
+// circle covering the grid cell the server snapped it to), and asks the server again
 // every `refresh_s` seconds. The server never sends the exact position.
 import { formatTime, t } from "./api.js";
 
@@ -26,7 +26,7 @@ function drawMap() {
   const engineer = lonLatToLeaflet(view.engineer_position);
   if (engineerArea) { engineerArea.remove(); engineerArea = null; }
   if (engineer) {
-    engineerArea = L.circle(engineer, { radius: view.position_cell_m / 2, color: "#0b6bcb", fillOpacity: .25 })
+    engineerArea = L.circle(engineer, { radius: view.position_cell_m / Math.SQRT2, color: "#0b6bcb", fillOpacity: .25 })
       .addTo(map);
     map.fitBounds(L.latLngBounds([site, engineer]).pad(0.4), { maxZoom: 15 });
   }
