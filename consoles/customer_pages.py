@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 
 from app.db import get_session, unit_of_work
 from app.errors import DomainError
+from app.workorders.models import Status
 from customer_links import service
 from customer_links.models import CustomerLink, LinkKind
 from customer_links.public import tracking_json
@@ -83,7 +84,7 @@ def rate(token: str):
         service.check_usable(link)
     except DomainError as error:
         return _problem(error.code, error.http_status)
-    if link.work_order.status.value != "awaiting_feedback":
+    if link.work_order.status is not Status.AWAITING_FEEDBACK:
         return _problem("not_awaiting_feedback", 409)
     return _rating_page(link)
 
