@@ -59,6 +59,10 @@ class BaseConfig:
     ORG_TIMEZONE = _env("ORG_TIMEZONE", "Asia/Shanghai")
     # Push to phones: a Firebase service-account JSON file; unset, pushes are only logged.
     FCM_CREDENTIALS_FILE = _env("FCM_CREDENTIALS_FILE")
+    # Where pushes are sent: unset, Google's FCM HTTP v1 endpoint. Set it only for a
+    # private gateway that speaks that API, or a test fake (bench/fake_fcm.py);
+    # "{project_id}" in it becomes the service account's project.
+    FCM_SEND_URL = _env("FCM_SEND_URL")
     # Dispatch: the travel model handed to the solver, the default lunch break, how long
     # a reported position counts as "where the engineer is now", and the time budget.
     DISPATCH_SPEED_KMH = float(_env("DISPATCH_SPEED_KMH", "30"))

@@ -119,9 +119,10 @@ def refresh():
         if next_page is None:
             return jsonify(code=401, status="session_expired", message="Sign in again"), 401
         return redirect(url_for("console_session.sign_in", next=safe_next(next_page)))
-    response = redirect(safe_next(next_page)) if next_page is not None else ("", 204)
-    if isinstance(response, tuple):
-        response = current_app.make_response(response)
+    if next_page is not None:
+        response = redirect(safe_next(next_page))
+    else:
+        response = current_app.make_response(("", 204))
     set_access_cookies(response, create_access_token(identity=current_user, fresh=False))
     return response
 

@@ -26,6 +26,7 @@ from dispatch.candidates import (Booking, EngineerDay, OrderToPlace, Placement, 
                                  ranking_key)
 from dispatch.models import DispatchRun, RunKind, RunStatus
 from dispatch.planning import PlanningSettings, describe_engineer_day, engineer_key
+from dispatch.route_times import LunchRule, Visit, day_breaks, travel_legs
 from dispatch.solver.travel import HaversineTravel
 
 
@@ -183,28 +184,67 @@ def candidate_as_dict(candidate: Candidate) -> dict[str, Any]:
     }
 
 
-def day_routes(session: Session, *, viewer: User, day: date, zone: ZoneInfo,
+def day_routes(session: Session, *, viewer: User, day: date, zone: ZoneInfo, settings: PlanningSettings,
                engineer_id: int | None = None) -> list[dict[str, Any]]:
-    """The day's routes as booked: each engineer's open orders in order of start.
-    Engineers and partner engineers only ever get their own."""
+    """The day's routes as booked: each engineer's open orders in order of start, with
+    its shift, the travel legs between them (the dispatch travel model, from and back
+    to the home base) and its breaks, for the dispatcher's timeline. Engineers and
+    partner engineers only ever get their own."""
     day_start = datetime.combine(day, time.min, tzinfo=zone)
     query = (select(WorkOrder)
              .join(Engineer, Engineer.id == WorkOrder.scheduled_engineer_id)
              .where(WorkOrder.status.in_(list(OPEN_STATUSES)), WorkOrder.scheduled_start >= day_start,
                     WorkOrder.scheduled_start < day_start + timedelta(days=1))
-             .options(selectinload(WorkOrder.site), selectinload(WorkOrder.scheduled_engineer).selectinload(Engineer.user))
+             .options(selectinload(WorkOrder.site),
+                      selectinload(WorkOrder.scheduled_engineer).options(
+                          selectinload(Engineer.user), selectinload(Engineer.working_hours),
+                          selectinload(Engineer.time_off)))
              .order_by(WorkOrder.scheduled_engineer_id, WorkOrder.scheduled_start))
     if viewer.role in (Role.ENGINEER, Role.PARTNER_ENGINEER):
         query = query.where(Engineer.user_id == viewer.id)
     if engineer_id is not None:
         query = query.where(WorkOrder.scheduled_engineer_id == engineer_id)
     routes: dict[int, dict[str, Any]] = {}
+    booked: dict[int, tuple[Engineer, list[WorkOrder]]] = {}
     for order in session.scalars(query):
         engineer = order.scheduled_engineer
+        booked.setdefault(engineer.id, (engineer, []))[1].append(order)
         route = routes.setdefault(engineer.id, {"engineer_id": engineer.id, "engineer_key": engineer_key(engineer.id),
                                                 "name": engineer.user.name, "stops": []})
         route["stops"].append({"order_id": order.id, "number": order.number, "status": order.status.value,
                                "priority": order.priority.value, "location": order.site.location,
                                "planned_arrival": order.planned_arrival, "scheduled_start": order.scheduled_start,
                                "scheduled_end": order.scheduled_end})
+    travel = travel_for(settings)
+    for engineer_id_, (engineer, orders) in booked.items():
+        routes[engineer_id_].update(_route_timeline(engineer, orders, day=day, zone=zone, settings=settings,
+                                                    travel=travel))
     return list(routes.values())
+
+
+def _route_timeline(engineer: Engineer, orders: list[WorkOrder], *, day: date, zone: ZoneInfo,
+                    settings: PlanningSettings, travel: Travel) -> dict[str, Any]:
+    """Shift, home base, travel legs and breaks of one engineer's booked day."""
+    periods = sorted((datetime.combine(day, h.starts, tzinfo=zone), datetime.combine(day, h.ends, tzinfo=zone))
+                     for h in engineer.working_hours if h.weekday == day.weekday())
+    home = lon_lat(engineer.home_base)
+    visits = [Visit(o.id, lon_lat(o.site.location), o.planned_arrival, o.scheduled_start, o.scheduled_end)
+              for o in orders]
+    legs = travel_legs(start_point=home, end_point=home if settings.return_to_base else None,
+                       shift_start=periods[0][0] if periods else None, visits=visits, travel=travel)
+    lunch = None
+    if periods and settings.lunch_minutes:
+        lunch = LunchRule(earliest=datetime.combine(day, settings.lunch_from, tzinfo=zone),
+                          latest_end=min(datetime.combine(day, settings.lunch_to, tzinfo=zone), periods[-1][1]),
+                          duration=timedelta(minutes=settings.lunch_minutes))
+    busy = [(v.start, v.end) for v in visits] + [(leg.depart, leg.arrive) for leg in legs]
+    breaks = day_breaks(periods=periods, time_off=[(off.starts_at, off.ends_at) for off in engineer.time_off],
+                        lunch=lunch, busy=busy)
+    return {
+        "home_base": engineer.home_base,
+        "shift": {"start": periods[0][0], "end": periods[-1][1]} if periods else None,
+        "legs": [{"from_order_id": leg.from_order_id, "to_order_id": leg.to_order_id, "depart": leg.depart,
+                  "arrive": leg.arrive, "distance_m": leg.distance_m, "travel_s": leg.travel_s, "tight": leg.tight}
+                 for leg in legs],
+        "breaks": [{"kind": b.kind, "start": b.start, "end": b.end, "fits": b.fits} for b in breaks],
+    }

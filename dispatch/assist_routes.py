@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+import marshmallow as ma
 from flask import current_app
 from flask.views import MethodView
 from flask_jwt_extended import current_user
@@ -93,10 +94,15 @@ class Insertions(MethodView):
 @blp.route("/dispatch/routes")
 class Routes(MethodView):
     @blp.requires_role(*READERS, Role.ENGINEER, Role.PARTNER_ENGINEER)
-    @blp.arguments(RouteQueryArgsSchema, location="query")
+    @blp.arguments(RouteQueryArgsSchema, location="query", unknown=ma.RAISE)
     @blp.response(200, RouteSchema(many=True))
+    @blp.alt_response(422, schema=ErrorSchema, description="A missing or bad `date` (`validation_error`)")
     def get(self, args):
         """The routes of a day as booked: each engineer's open orders in order of start,
-        with planned arrivals. Engineers see only their own route."""
+        with planned arrivals, and what a timeline of the day needs: the engineer's
+        shift, home base, the travel legs (dispatch travel model, from the home base and
+        back to it) and the breaks (lunch in the first free gap of its window, time off,
+        gaps between working periods). Engineers see only their own route."""
         return assist.day_routes(get_session(), viewer=current_user, day=args["date"], zone=_zone(),
+                                 settings=PlanningSettings.from_config(current_app.config),
                                  engineer_id=args.get("engineer_id"))

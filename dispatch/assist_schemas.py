@@ -68,8 +68,38 @@ class RouteStopSchema(ma.Schema):
     scheduled_end = ma.fields.AwareDateTime()
 
 
+class RouteLegSchema(ma.Schema):
+    from_order_id = ma.fields.Integer(allow_none=True, metadata={"description": "null: from the home base"})
+    to_order_id = ma.fields.Integer(allow_none=True, metadata={"description": "null: back to the home base"})
+    depart = ma.fields.AwareDateTime()
+    arrive = ma.fields.AwareDateTime()
+    distance_m = ma.fields.Integer()
+    travel_s = ma.fields.Integer()
+    tight = ma.fields.Boolean(metadata={"description": (
+        "The drive does not fit between the previous visit's end (or the shift start) and this arrival")})
+
+
+class RouteBreakSchema(ma.Schema):
+    kind = ma.fields.String(metadata={"description": "`lunch`, `time_off` or `off_shift` (between working periods)"})
+    start = ma.fields.AwareDateTime()
+    end = ma.fields.AwareDateTime()
+    fits = ma.fields.Boolean(metadata={"description": (
+        "false: no gap of the lunch window is long enough; the lunch is shown at the window's start")})
+
+
+class ShiftSchema(ma.Schema):
+    start = ma.fields.AwareDateTime()
+    end = ma.fields.AwareDateTime()
+
+
 class RouteSchema(ma.Schema):
     engineer_id = ma.fields.Integer()
     engineer_key = ma.fields.String(metadata={"description": "The engineer's id in dispatch problems and plans"})
     name = ma.fields.String()
+    home_base = GeoJSONPoint()
+    shift = ma.fields.Nested(ShiftSchema, allow_none=True, metadata={
+        "description": "The working hours of that weekday; null when the engineer does not work that day"})
     stops = ma.fields.List(ma.fields.Nested(RouteStopSchema))
+    legs = ma.fields.List(ma.fields.Nested(RouteLegSchema), metadata={
+        "description": "Travel into each stop and home after the last, in time order"})
+    breaks = ma.fields.List(ma.fields.Nested(RouteBreakSchema))

@@ -69,6 +69,21 @@ class StockLevel(Base):
 
     part: Mapped[Part] = relationship()
     location: Mapped[StockLocation] = relationship()
+    # The reorder point of this part at this location, when one is set (read-only view).
+    reorder_point: Mapped[ReorderPoint | None] = relationship(
+        primaryjoin="and_(StockLevel.part_id == foreign(ReorderPoint.part_id), "
+                    "StockLevel.location_id == foreign(ReorderPoint.location_id))",
+        viewonly=True, uselist=False)
+
+    @property
+    def available(self) -> int:
+        """On hand minus what is reserved for orders."""
+        return self.on_hand - self.reserved
+
+    @property
+    def is_low(self) -> bool:
+        """Below the reorder point's minimum available (False without one)."""
+        return self.reorder_point is not None and self.available < self.reorder_point.minimum
 
 
 class ReorderPoint(Base):
@@ -198,3 +213,4 @@ class PartRequest(Base, TimestampMixin):
 
     part: Mapped[Part] = relationship()
     work_order: Mapped[WorkOrder] = relationship()
+    to_location: Mapped[StockLocation] = relationship(foreign_keys=[to_location_id])

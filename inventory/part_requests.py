@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from app.auth.models import Role, User
 from app.db import utcnow
+from app.engineers.models import Engineer
 from app.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailedError
 from app.workorders import lifecycle
 from app.workorders.events import record_event
@@ -98,7 +99,9 @@ def queue_query(*, statuses: list[PartRequestStatus] | None = None, work_order_i
     """Requests, the warehouse's queue order: the visit soonest first (orders without
     a schedule after), then the oldest request."""
     query = (select(PartRequest).join(WorkOrder, WorkOrder.id == PartRequest.work_order_id)
-             .options(contains_eager(PartRequest.work_order), selectinload(PartRequest.part))
+             .options(contains_eager(PartRequest.work_order)
+                      .selectinload(WorkOrder.scheduled_engineer).selectinload(Engineer.user),
+                      selectinload(PartRequest.part), selectinload(PartRequest.to_location))
              .order_by(WorkOrder.scheduled_start.asc().nulls_last(), PartRequest.created_at, PartRequest.id))
     query = query.where(PartRequest.status.in_(statuses or list(PENDING_REQUEST_STATUSES)))
     if work_order_id is not None:

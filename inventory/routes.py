@@ -17,8 +17,8 @@ from app.errors import PermissionDeniedError
 from inventory.models import StockLevel, StockLocation
 from inventory.schemas import (AdjustmentSchema, AssetPartsSchema, AvailabilityQueryArgsSchema, AvailabilitySchema,
                                IssueSchema, LowStockSchema, MovementQueryArgsSchema, ReconciliationSchema, OrderPartsCostSchema, PartCreateSchema,
-                               PartQueryArgsSchema, PartSchema, ReceiptSchema, RemovalSchema, ReorderPointSchema,
-                               ReservationSchema, ReturnSchema, ScrapSchema, StockLevelQueryArgsSchema,
+                               PartQueryArgsSchema, PartSchema, PartSerialSchema, ReceiptSchema, RemovalSchema, ReorderPointSchema,
+                               ReservationSchema, ReturnSchema, ScrapSchema, SerialQueryArgsSchema, StockLevelQueryArgsSchema,
                                StockLevelSchema, StockLocationCreateSchema, StockLocationSchema, StockMovementSchema,
                                TransferSchema)
 
@@ -87,8 +87,10 @@ class Levels(MethodView):
     @blp.response(200, StockLevelSchema(many=True))
     @blp.paginate()
     def get(self, args, pagination_parameters):
-        """Stock on hand, reserved and available per part and location. Engineers see
-        their own van only."""
+        """Stock on hand, reserved and available per part and location, by SKU, with the
+        part, the location and the reorder point (`low` when available is below its
+        minimum). Search the part's SKU or name with `q`; `low=true` keeps the levels
+        below their reorder point. Engineers see their own van only."""
         session = get_session()
         if current_user.role in FIELD:
             van = own_van_id(session, current_user)
@@ -96,6 +98,24 @@ class Levels(MethodView):
                 raise PermissionDeniedError("Engineers see the stock of their own van")
             args["location_id"] = van
         return paginate(session, service.levels_query(**args), pagination_parameters)
+
+
+@blp.route("/serials")
+class Serials(MethodView):
+    @blp.requires_role(*READERS)
+    @blp.arguments(SerialQueryArgsSchema, location="query")
+    @blp.response(200, PartSerialSchema(many=True))
+    @blp.alt_response(404, schema=ErrorSchema, description="Unknown part or location (`not_found`)")
+    @blp.paginate()
+    def get(self, args, pagination_parameters):
+        """The units of a serial-tracked part by serial number: by default those in stock,
+        at one location with `location_id` — the serials to choose from when sending,
+        transferring or counting them."""
+        session = get_session()
+        service.get_part(session, args["part_id"])
+        if args.get("location_id") is not None:
+            service.get_location(session, args["location_id"])
+        return paginate(session, service.serials_query(**args), pagination_parameters)
 
 
 def _field_issue_allowed(session, data) -> None:

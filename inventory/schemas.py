@@ -5,7 +5,7 @@ import marshmallow as ma
 
 from app.api import SchemaBase
 from app.geo_fields import GeoJSONPoint
-from inventory.models import LocationKind, MovementKind, PartRequestStatus
+from inventory.models import LocationKind, MovementKind, PartRequestStatus, SerialStatus
 from inventory.serials import MAX_SERIAL_LENGTH
 from inventory.service import MAX_QUANTITY
 
@@ -64,15 +64,47 @@ class StockLocationSchema(ma.Schema):
 class StockLevelQueryArgsSchema(ma.Schema):
     part_id = ma.fields.Integer(validate=ma.validate.Range(min=1))
     location_id = ma.fields.Integer(validate=ma.validate.Range(min=1))
+    q = ma.fields.String(validate=ma.validate.Length(min=1, max=200),
+                         metadata={"description": "Text in the part's SKU or name"})
+    low = ma.fields.Boolean(metadata={"description": "true: only levels below their reorder point; false: the others"})
 
 
 class StockLevelSchema(ma.Schema):
     part_id = ma.fields.Integer()
+    sku = ma.fields.Function(lambda level: level.part.sku)
+    part_name = ma.fields.Function(lambda level: level.part.name)
+    unit = ma.fields.Function(lambda level: level.part.unit)
+    serial_tracked = ma.fields.Function(lambda level: level.part.serial_tracked)
     location_id = ma.fields.Integer()
+    location_name = ma.fields.Function(lambda level: level.location.name)
+    location_kind = ma.fields.Function(lambda level: level.location.kind.value)
     on_hand = ma.fields.Integer()
     reserved = ma.fields.Integer()
-    available = ma.fields.Function(lambda level: level.on_hand - level.reserved)
+    available = ma.fields.Integer(metadata={"description": "on_hand − reserved"})
     average_cost_cents = ma.fields.Integer()
+    minimum = ma.fields.Function(lambda level: level.reorder_point.minimum if level.reorder_point else None,
+                                 allow_none=True, metadata={"description": "The reorder point's minimum available; "
+                                                                           "null without one"})
+    reorder_quantity = ma.fields.Function(
+        lambda level: level.reorder_point.reorder_quantity if level.reorder_point else None, allow_none=True)
+    low = ma.fields.Boolean(attribute="is_low", metadata={"description": "available < minimum"})
+
+
+class SerialQueryArgsSchema(ma.Schema):
+    part_id = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1))
+    location_id = ma.fields.Integer(validate=ma.validate.Range(min=1))
+    status = ma.fields.Enum(SerialStatus, by_value=True, load_default=SerialStatus.IN_STOCK,
+                            metadata={"description": "Default: in stock"})
+
+
+class PartSerialSchema(ma.Schema):
+    part_id = ma.fields.Integer()
+    serial = ma.fields.String()
+    status = ma.fields.Enum(SerialStatus, by_value=True)
+    location_id = ma.fields.Integer(allow_none=True)
+    work_order_id = ma.fields.Integer(allow_none=True)
+    asset_id = ma.fields.Integer(allow_none=True)
+    updated_at = ma.fields.DateTime()
 
 
 class ReceiptSchema(SchemaBase):
@@ -290,11 +322,17 @@ class PartRequestSchema(ma.Schema):
         lambda r: r.work_order.scheduled_start.isoformat() if r.work_order.scheduled_start else None,
         metadata={"description": "When the visit is planned: the queue is worked soonest first"})
     priority = ma.fields.Function(lambda r: r.work_order.priority.value)
+    engineer_id = ma.fields.Function(lambda r: r.work_order.scheduled_engineer_id, allow_none=True,
+                                     metadata={"description": "The order's scheduled engineer"})
+    engineer_name = ma.fields.Function(
+        lambda r: r.work_order.scheduled_engineer.name if r.work_order.scheduled_engineer else None, allow_none=True)
     part_id = ma.fields.Integer()
     sku = ma.fields.Function(lambda r: r.part.sku)
     part_name = ma.fields.Function(lambda r: r.part.name)
     quantity = ma.fields.Integer()
+    serial_tracked = ma.fields.Function(lambda r: r.part.serial_tracked)
     to_location_id = ma.fields.Integer()
+    to_location_name = ma.fields.Function(lambda r: r.to_location.name)
     from_location_id = ma.fields.Integer(allow_none=True)
     status = ma.fields.Enum(PartRequestStatus, by_value=True)
     expected_date = ma.fields.Date(allow_none=True)

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import Select, Text, cast, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from app.auth.models import User
 from app.db import utcnow
@@ -21,8 +21,8 @@ from app.geo import make_point
 from app.workorders.events import record_event
 from app.workorders.models import OPEN_STATUSES, EventKind, Status, WorkOrder
 from inventory import serials as units
-from inventory.models import (LocationKind, MovementKind, Part, ReorderPoint, Reservation, SerialStatus,
-                              StockLevel, StockLocation, StockMovement)
+from inventory.models import (LocationKind, MovementKind, Part, PartSerial, ReorderPoint, Reservation,
+                              SerialStatus, StockLevel, StockLocation, StockMovement)
 
 MAX_QUANTITY = 100_000
 
@@ -85,12 +85,40 @@ def get_location(session: Session, location_id: int) -> StockLocation:
     return location
 
 
-def levels_query(*, part_id: int | None = None, location_id: int | None = None) -> Select:
-    query = select(StockLevel).order_by(StockLevel.part_id, StockLevel.location_id)
+def levels_query(*, part_id: int | None = None, location_id: int | None = None, q: str | None = None,
+                 low: bool | None = None) -> Select:
+    """Stock levels by part SKU then location, with their part, location and reorder
+    point loaded. `q` matches the part's SKU or name; `low=True` keeps the levels below
+    their reorder point's minimum available, `low=False` the others."""
+    minimum = (select(ReorderPoint.minimum).where(ReorderPoint.part_id == StockLevel.part_id,
+                                                  ReorderPoint.location_id == StockLevel.location_id)
+               .scalar_subquery())
+    query = (select(StockLevel).join(Part, Part.id == StockLevel.part_id)
+             .options(contains_eager(StockLevel.part), selectinload(StockLevel.location),
+                      selectinload(StockLevel.reorder_point))
+             .order_by(Part.sku, StockLevel.location_id))
     if part_id is not None:
         query = query.where(StockLevel.part_id == part_id)
     if location_id is not None:
         query = query.where(StockLevel.location_id == location_id)
+    if q:
+        pattern = f"%{q.strip()}%"
+        query = query.where(or_(Part.sku.ilike(pattern), Part.name.ilike(pattern)))
+    if low is not None:
+        below = func.coalesce(StockLevel.on_hand - StockLevel.reserved < minimum, False)
+        query = query.where(below if low else ~below)
+    return query
+
+
+def serials_query(*, part_id: int, location_id: int | None = None,
+                  status: SerialStatus | None = SerialStatus.IN_STOCK) -> Select:
+    """The units of a serial-tracked part, by serial: by default those in stock,
+    optionally at one location."""
+    query = select(PartSerial).where(PartSerial.part_id == part_id).order_by(PartSerial.serial)
+    if location_id is not None:
+        query = query.where(PartSerial.location_id == location_id)
+    if status is not None:
+        query = query.where(PartSerial.status == status)
     return query
 
 

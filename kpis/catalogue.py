@@ -41,6 +41,7 @@ _DURATION_COLUMNS = (
     ("orders", "Orders whose milestone fell in the bucket"),
     ("mean_minutes", "Mean minutes from creation to the milestone"),
     ("median_minutes", "Median minutes (interpolated between the two middle values)"),
+    ("p90_minutes", "90th percentile of the minutes (interpolated linearly, like the median)"),
 )
 
 KPIS: dict[str, Kpi] = {kpi.name: kpi for kpi in (
@@ -49,6 +50,12 @@ KPIS: dict[str, Kpi] = {kpi.name: kpi for kpi in (
         "(phone, email, web, wechat, api, import). Cancelled orders count: they were received.",
         (("channel", "Intake channel"), ("orders", "Orders created")),
         queries.volume_by_channel),
+    Kpi("volume-by-status", "Volume by status",
+        "Orders created in the bucket (by `work_orders.created_at`), counted per the status each is in now: "
+        "the `to_status` of its latest `status_changed` event by server time, `new` for an order without one. "
+        "A bucket's counts move as its orders progress.",
+        (("status", "The order's status now"), ("orders", "Orders created")),
+        queries.volume_by_status),
     Kpi("first-response-time", "First response time",
         "From `created_at` to the order's first `status_changed` event to a status other than `new` and "
         "`cancelled` (normally the assignment; the event that stops the first-response SLA clock), at the "

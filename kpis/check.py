@@ -63,6 +63,7 @@ def compare(session: Session, window: Window, *, now: datetime) -> list[Figure]:
                 figures.append(Figure(kpi, key[0], label, mine.get(column), theirs.get(column)))
 
     add("volume-by-channel", queries.volume_by_channel(session, window, now=now), direct.volume(), "channel")
+    add("volume-by-status", queries.volume_by_status(session, window, now=now), direct.volume_by_status(), "status")
     for kpi, milestone, compute in (("first-response-time", "response", queries.first_response_time),
                                     ("time-to-site", "arrival", queries.time_to_site),
                                     ("time-to-resolve", "resolution", queries.time_to_resolve)):
@@ -75,6 +76,15 @@ def compare(session: Session, window: Window, *, now: datetime) -> list[Figure]:
     add("engineer-utilisation", queries.engineer_utilisation(session, window, now=now), direct.utilisation())
     add("parts-cost", queries.parts_cost_per_order(session, window, now=now), direct.parts_cost())
     return figures
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    """The linearly interpolated percentile (PostgreSQL's percentile_cont)."""
+    ordered = sorted(values)
+    position = fraction * (len(ordered) - 1)
+    below = int(position)
+    above = min(below + 1, len(ordered) - 1)
+    return ordered[below] + (ordered[above] - ordered[below]) * (position - below)
 
 
 def _pct(part: int | float, whole: int | float) -> float | None:
@@ -133,7 +143,20 @@ class DirectCount:
             if self.in_range(at):
                 minutes[(self.bucket(at), None)].append(max((at - order.created_at).total_seconds(), 0) / 60)
         return {key: {"orders": len(m), "mean_minutes": round(statistics.mean(m), 2),
-                      "median_minutes": round(statistics.median(m), 2)} for key, m in minutes.items()}
+                      "median_minutes": round(statistics.median(m), 2), "p90_minutes": round(_percentile(m, 0.9), 2)}
+                for key, m in minutes.items()}
+
+    def volume_by_status(self) -> dict[tuple, dict]:
+        """Orders created in the bucket by the status of their latest change (by server
+        time), `new` without one."""
+        latest: dict[int, tuple] = {}
+        for event in self.session.scalars(select(WorkOrderEvent).where(
+                WorkOrderEvent.kind == EventKind.STATUS_CHANGED)):
+            if event.work_order_id not in latest or (event.server_time, event.id) > latest[event.work_order_id][:2]:
+                latest[event.work_order_id] = (event.server_time, event.id, event.to_status.value)
+        counts = Counter((self.bucket(o.created_at), latest.get(o.id, (None, None, "new"))[2])
+                         for o in self.orders.values() if self.in_range(o.created_at))
+        return {key: {"orders": n} for key, n in counts.items()}
 
     def sla(self) -> dict[tuple, dict]:
         outcomes = defaultdict(Counter)

@@ -168,6 +168,23 @@ def volume_by_channel(session: Session, window: Window, *, now: datetime | None 
     return _run(session, window, inner, then_by="r.channel", now=now)
 
 
+def volume_by_status(session: Session, window: Window, *, now: datetime | None = None) -> list[dict]:
+    """Orders created in each bucket, per the status each is in now (its last status
+    change in the event log; `new` when it has none)."""
+    key, join = _key(window)
+    inner = f"""
+        SELECT {bucket('o.created_at')} AS bucket, {key} AS group_id,
+               COALESCE(s.to_status, 'new') AS status, count(*) AS orders
+        FROM work_orders o {join}
+        LEFT JOIN LATERAL (
+            SELECT e.to_status FROM work_order_events e
+            WHERE e.work_order_id = o.id AND e.kind = 'status_changed'
+            ORDER BY e.server_time DESC, e.id DESC LIMIT 1) s ON true
+        WHERE o.created_at >= :lo AND o.created_at < :hi
+        GROUP BY 1, 2, 3"""
+    return _run(session, window, inner, then_by="r.status", now=now)
+
+
 # -- durations to a milestone ---------------------------------------------------------------
 
 MILESTONES = {
@@ -217,7 +234,8 @@ def _durations(session: Session, window: Window, milestone: str, now: datetime |
         WITH firsts AS ({first_milestones(milestone)})
         SELECT {bucket('f.at')} AS bucket, {key} AS group_id, count(*) AS orders,
                round(avg(d.minutes)::numeric, 2) AS mean_minutes,
-               round((percentile_cont(0.5) WITHIN GROUP (ORDER BY d.minutes))::numeric, 2) AS median_minutes
+               round((percentile_cont(0.5) WITHIN GROUP (ORDER BY d.minutes))::numeric, 2) AS median_minutes,
+               round((percentile_cont(0.9) WITHIN GROUP (ORDER BY d.minutes))::numeric, 2) AS p90_minutes
         FROM firsts f
         JOIN work_orders o ON o.id = f.work_order_id {join}
         CROSS JOIN LATERAL (SELECT GREATEST(EXTRACT(EPOCH FROM f.at - o.created_at), 0) / 60 AS minutes) d

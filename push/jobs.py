@@ -46,7 +46,8 @@ def _send(device_id: int, data: dict[str, str]) -> str:
         device = session.get(Device, device_id)
         if device is None:
             return "gone"
-        sender = make_sender(current_app.config.get("FCM_CREDENTIALS_FILE"))
+        config = current_app.config
+        sender = make_sender(config.get("FCM_CREDENTIALS_FILE"), config.get("FCM_SEND_URL"))
         try:
             return sender.send(device.fcm_token, data)
         except UnregisteredError:

@@ -6,22 +6,27 @@
 - parts sent for the order: `parts_ready` to the order's engineer.
 
 The data payload is small and carries no personal data: the order's id and number and
-the kind of change; the app fetches the rest over the API.
+the kind of change; the app fetches the rest over the API. Engineers without a phone
+registered get nothing queued (a day planned for them would otherwise fill the worker's
+queue with fan-outs that find no device); a phone registered later fetches its day.
 """
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from app.engineers.models import Engineer
 from app.workorders.models import EventKind, WorkOrder, WorkOrderEvent
+from push.models import Device
 from push.outbox import queue_push
 
 
 def push_after_event(session: Session, order: WorkOrder, event: WorkOrderEvent) -> None:
     for engineer_id, change in changes_for_engineers(order, event):
-        user_id = session.scalar(select(Engineer.user_id).where(Engineer.id == engineer_id))
-        queue_push(session, [user_id], payload(order, change))
+        user_id = session.scalar(select(Engineer.user_id).where(
+            Engineer.id == engineer_id, exists().where(Device.user_id == Engineer.user_id)))
+        if user_id is not None:
+            queue_push(session, [user_id], payload(order, change))
 
 
 def changes_for_engineers(order: WorkOrder, event: WorkOrderEvent) -> list[tuple[int, str]]:

@@ -30,7 +30,7 @@ PORT="${PORT:-5000}"
 $BIN/flask db-upgrade
 $BIN/flask demo load --if-empty
 
-$BIN/rq worker --with-scheduler --url "$REDIS_URL" --path . gongdan \
+$BIN/rq worker --with-scheduler --worker-class app.background.AppWorker --url "$REDIS_URL" --path . gongdan \
     >"$RUN/worker.log" 2>&1 &
 echo $! >"$RUN/worker.pid"
 # Periodic jobs (the SLA sweeper every 30 s): the cron process enqueues, the worker runs.
@@ -51,5 +51,8 @@ $($BIN/flask demo links | sed 's/^/    /')
   Background worker log: $RUN/worker.log.  Stop with Ctrl-C or \`make stop\`.
 
 MSG
-$BIN/gunicorn --bind "127.0.0.1:$PORT" --workers "${WEB_CONCURRENCY:-2}" \
+# Threads let a worker answer another request while one waits on PostgreSQL (the
+# phone's day spends a third of its time there); the consoles' polling adds many
+# small requests.
+$BIN/gunicorn --bind "127.0.0.1:$PORT" --workers "${WEB_CONCURRENCY:-2}" --threads "${WEB_THREADS:-4}" \
     --pid "$RUN/gunicorn.pid" --access-logfile - wsgi:app

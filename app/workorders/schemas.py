@@ -299,6 +299,11 @@ class OrderFeaturePropertiesSchema(ma.Schema):
     engineer_name = ma.fields.Method("_engineer_name", metadata={"type": "string", "nullable": True})
     window = Period("window_start", "window_end")
     scheduled = Period("scheduled_start", "scheduled_end")
+    planned_arrival = ma.fields.AwareDateTime(allow_none=True)
+    estimated_duration_min = ma.fields.Integer()
+    district = ma.fields.String(attribute="site.district", allow_none=True, metadata={
+        "description": "The site's district, for filtering the day's orders"})
+    required_skills = ma.fields.List(ma.fields.Nested(SkillRequirementSchema))
 
     def _engineer_name(self, order):
         return order.scheduled_engineer.name if order.scheduled_engineer else None

@@ -374,6 +374,7 @@ def orders_of_day(session: Session, *, actor: User, day: date, zone: ZoneInfo,
     query = (select(WorkOrder)
              .where(visible_orders_clause(actor), on_day, status_filter)
              .options(selectinload(WorkOrder.site), selectinload(WorkOrder.customer),
+                      selectinload(WorkOrder.required_skills),
                       selectinload(WorkOrder.scheduled_engineer).joinedload(Engineer.user))
              .order_by(func.coalesce(WorkOrder.scheduled_start, WorkOrder.window_start), WorkOrder.id))
     return list(session.scalars(query))

@@ -27,6 +27,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, Route
 
 from app.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from app.queue import get_queue
 from tests.live import ROOT, _free_port, empty_all_tables
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/lib/chromium/chromium")
@@ -80,6 +81,8 @@ def demo_site(engine, database_url, tmp_path_factory) -> Iterator[DemoSite]:
     env = {**os.environ, "DATABASE_URL": database_url, "GONGDAN_CONFIG": "testing",
            "FLASK_APP": "wsgi:app", "UPLOAD_DIR": str(logs / "uploads")}
     empty_all_tables(engine)
+    # Jobs an earlier, interrupted session left in the test Redis would run against this data.
+    get_queue(env["REDIS_URL"]).empty()
     loaded = subprocess.run([str(bin_dir / "flask"), "demo", "load"], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=600)
     assert loaded.returncode == 0, loaded.stdout + loaded.stderr
@@ -90,7 +93,8 @@ def demo_site(engine, database_url, tmp_path_factory) -> Iterator[DemoSite]:
          "--log-level", "warning", "wsgi:app"],
         cwd=ROOT, env=env, stdout=server_log.open("w"), stderr=subprocess.STDOUT)
     worker = subprocess.Popen(
-        [str(bin_dir / "rq"), "worker", "--with-scheduler", "--url", env["REDIS_URL"], "--path", ".",
+        [str(bin_dir / "rq"), "worker", "--with-scheduler", "--worker-class", "app.background.AppWorker",
+         "--url", env["REDIS_URL"], "--path", ".",
          env.get("RQ_QUEUE", "gongdan")],
         cwd=ROOT, env=env, stdout=worker_log.open("w"), stderr=subprocess.STDOUT)
     site = DemoSite(url=f"http://127.0.0.1:{port}", accounts=dict(DEMO_ACCOUNTS),

@@ -37,8 +37,10 @@ def test_a_warehouse_user_builds_the_catalogue_and_receives_stock(client, as_rol
         "part_id": part.json["id"], "location_id": place.json["id"], "quantity": 4, "unit_cost_cents": 4400})
     assert received.status_code == 201 and received.json["kind"] == "receipt"
     levels = client.get(f"{API}/levels?part_id={part.json['id']}", headers=headers).json
-    assert levels == [{"part_id": part.json["id"], "location_id": place.json["id"], "on_hand": 4, "reserved": 0,
-                       "available": 4, "average_cost_cents": 4400}]
+    assert levels == [{"part_id": part.json["id"], "sku": "VLV-2", "part_name": "Expansion valve", "unit": "pcs",
+                       "serial_tracked": False, "location_id": place.json["id"], "location_name": "Baoshan DC",
+                       "location_kind": "warehouse", "on_hand": 4, "reserved": 0, "available": 4,
+                       "average_cost_cents": 4400, "minimum": None, "reorder_quantity": None, "low": False}]
     found = client.get(f"{API}/parts?q=vrv", headers=headers).json
     assert [p["sku"] for p in found] == ["VLV-2"]
 

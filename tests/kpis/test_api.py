@@ -13,7 +13,7 @@ from tests.factories import EngineerFactory, RatingFactory, TeamFactory, UserFac
 from tests.kpis.build import at, order, path
 
 API = "/api/v1/kpis"
-ALL = {"volume-by-channel", "first-response-time", "time-to-site", "time-to-resolve", "sla-compliance",
+ALL = {"volume-by-channel", "volume-by-status", "first-response-time", "time-to-site", "time-to-resolve", "sla-compliance",
        "first-time-fix", "repeat-visits", "csat", "nps", "engineer-utilisation", "parts-cost"}
 
 
@@ -70,7 +70,7 @@ def test_rows_as_json(client, manager, orders):
     durations = client.get(f"{API}/time-to-resolve?from=2026-03-01&to=2026-03-31&period=month", headers=manager)
     # Created 23:30 on the 1st, resolved 11:00 on the 2nd: 690 minutes.
     assert durations.json == [{"bucket": "2026-03-01", "group_id": None, "group_name": None, "orders": 1,
-                               "mean_minutes": 690.0, "median_minutes": 690.0}]
+                               "mean_minutes": 690.0, "median_minutes": 690.0, "p90_minutes": 690.0}]
 
 
 @pytest.mark.parametrize("how", [{"query": "&format=csv"}, {"accept": "text/csv"}])

@@ -136,6 +136,25 @@ def test_first_response_time_by_team_and_by_engineer(session, lifecycle):
     assert by_engineer[1]["group_id"] == lifecycle["zhang"].id
 
 
+def test_the_90th_percentile_interpolates_like_the_median(session, lifecycle):
+    rows = queries.first_response_time(session, window(D1, D3))
+    # The 2nd: 0, 30, 50 minutes → the 0.9 point lies at 1.8 of 2: 30 + 0.8 × 20 = 46.
+    assert values(rows, "bucket", "p90_minutes") == [(D2, 46.0), (D3, 140.0)]
+
+
+def test_volume_by_status_counts_orders_by_their_latest_status_change(session, lifecycle):
+    order(at(3, 2, 18))                      # never changed: new
+    rows = queries.volume_by_status(session, window(D1, D3))
+    # Z cancelled on the 1st; on the 2nd X resolved, W and Y assigned (Y answered on the
+    # 3rd, still created on the 2nd), V on hold, and the untouched one new.
+    assert values(rows, "bucket", "status", "orders") == [
+        (D1, "cancelled", 1), (D2, "assigned", 2), (D2, "new", 1), (D2, "on_hold", 1), (D2, "resolved", 1)]
+    by_team = queries.volume_by_status(session, window(D1, D3, "month", by="team"))
+    assert values(by_team, "group_name", "status", "orders") == [
+        ("Lifts", "assigned", 1), ("Lifts", "on_hold", 1), ("暖通东区", "resolved", 1),
+        (None, "assigned", 1), (None, "cancelled", 1), (None, "new", 1)]
+
+
 def test_time_to_site_and_to_resolve_take_the_first_event_at_its_device_time(session, lifecycle):
     assert values(queries.time_to_site(session, window(D1, D3)), *DURATION) == [(D2, None, 1, 280.0, 280.0)]
     assert values(queries.time_to_resolve(session, window(D1, D3)), *DURATION) == [(D2, None, 1, 418.0, 418.0)]

@@ -160,18 +160,22 @@ def test_a_field_account_without_an_engineer_record_is_refused(client, token_for
 def test_my_track_of_a_day_is_mine_only(client, phone, token_for):
     engineer, headers = phone
     colleague = EngineerFactory()
-    client.post(URL, headers=headers, json={"pings": [ping(20, lat=31.20), ping(10, lat=31.21)]})
-    client.post(URL, headers=token_for(colleague.user), json={"pings": [ping(15, lat=35.0)]})
+    # The pings must fall on one Shanghai day, also when the test runs just after midnight.
+    now = datetime.now(ZoneInfo("Asia/Shanghai"))
+    since_midnight = (now - now.replace(hour=0, minute=0, second=0, microsecond=0)).total_seconds() / 60
+    back = 0 if since_midnight > 25 else since_midnight + 1
+    client.post(URL, headers=headers, json={"pings": [ping(back + 20, lat=31.20), ping(back + 10, lat=31.21)]})
+    client.post(URL, headers=token_for(colleague.user), json={"pings": [ping(back + 15, lat=35.0)]})
 
-    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
-    mine = client.get(f"{URL}?date={today.isoformat()}", headers=headers)
+    day = (now - timedelta(minutes=back + 10)).date()
+    mine = client.get(f"{URL}?date={day.isoformat()}", headers=headers)
 
     assert mine.status_code == 200, mine.json
     assert mine.json["engineer_id"] == engineer.id and mine.json["ping_count"] == 2
     assert mine.json["features"][0]["geometry"] == {"type": "LineString",
                                                     "coordinates": [[121.47, 31.2], [121.47, 31.21]]}
     assert mine.json["distance_m"] > 1000
-    yesterday = client.get(f"{URL}?date={(today - timedelta(days=1)).isoformat()}", headers=headers)
+    yesterday = client.get(f"{URL}?date={(day - timedelta(days=1)).isoformat()}", headers=headers)
     assert yesterday.json["ping_count"] == 0 and yesterday.json["features"] == []
 
 

@@ -12,10 +12,11 @@ from rq import SimpleWorker
 from sqlalchemy import func, select
 
 from app.auth.models import Role
+from bench.fake_fcm import FakeFcm
 from push.jobs import send_to_device
 from push.models import Device
+from push.sender import FcmSender, make_sender
 from tests.factories import EngineerFactory, WorkOrderFactory
-from tests.push.fake_fcm import FakeFcm
 
 MOBILE = "/mobile/v1"
 TOKEN = "fcm-token-of-the-demo-phone-0001"
@@ -24,13 +25,13 @@ TOKEN = "fcm-token-of-the-demo-phone-0001"
 @pytest.fixture
 def fake_fcm(app, tmp_path, monkeypatch):
     fake = FakeFcm()
-    credentials_file = tmp_path / "service-account.json"
-    credentials_file.write_text(json.dumps(fake.service_account()))
-    monkeypatch.setattr(messaging._MessagingService, "FCM_URL", fake.url + "/v1/projects/{0}/messages:send")
+    credentials_file = fake.write_service_account(tmp_path / "service-account.json")
+    # google-auth would look up the service account's access boundary at Google, in the background.
     from google.auth.credentials import CredentialsWithRegionalAccessBoundary
     monkeypatch.setattr(CredentialsWithRegionalAccessBoundary, "_is_regional_access_boundary_lookup_required",
                         lambda self: False, raising=False)
     monkeypatch.setitem(app.config, "FCM_CREDENTIALS_FILE", str(credentials_file))
+    monkeypatch.setitem(app.config, "FCM_SEND_URL", fake.send_url)
     yield fake
     fake.close()
 
@@ -137,6 +138,16 @@ def test_reassign_reschedule_and_cancel_each_tell_the_right_phone(client, token_
     assert {m["data"]["number"] for m in fake_fcm.messages} == {number}
 
 
+def test_an_engineer_without_a_phone_gets_nothing_queued(client, as_role, queue):
+    order_id = WorkOrderFactory().id
+    phoneless = EngineerFactory()
+    _, dispatcher = as_role(Role.DISPATCHER)
+
+    assert assign(client, dispatcher, order_id, phoneless.id, tomorrow(2)).status_code == 200
+
+    assert queue.count == 0
+
+
 def test_a_refused_assignment_pushes_nothing(client, token_for, as_role, app, queue, fake_fcm):
     engineer, _ = engineer_with_phone(client, token_for)
     order_id = WorkOrderFactory(skills={"welding": 3}).id
@@ -178,3 +189,32 @@ def test_parts_sent_for_an_order_tell_its_engineer_and_other_events_tell_nobody(
     assert changes_for_engineers(order, parts_ready) == [(3, "parts_ready")]
     assert changes_for_engineers(order, requested) == changes_for_engineers(order, note) == []
     assert changes_for_engineers(WorkOrder(id=8, number="WO-8"), parts_ready) == []
+
+
+# --- where pushes go -------------------------------------------------------------------------
+
+def test_fcm_send_url_sends_to_that_endpoint_and_unset_to_google(fake_fcm, tmp_path):
+    credentials_file = str(fake_fcm.write_service_account(tmp_path / "other.json"))
+    data = {"order_id": "1", "number": "WO-1", "change": "assigned"}
+
+    name = make_sender(credentials_file, fake_fcm.send_url).send(TOKEN, data)
+    google = FcmSender(credentials_file)
+
+    assert name == "projects/gongdan-test/messages/1" and [m["data"] for m in fake_fcm.messages] == [data]
+    # Only the configured app is redirected: the same credentials without a URL reach Google.
+    assert messaging._get_messaging_service(google.app)._fcm_url == \
+        "https://fcm.googleapis.com/v1/projects/gongdan-test/messages:send"
+    assert messaging._MessagingService.FCM_URL.startswith("https://fcm.googleapis.com/")
+
+
+def test_the_fake_fcm_answers_what_it_received_over_http(fake_fcm, tmp_path):
+    import urllib.request
+    make_sender(str(fake_fcm.write_service_account(tmp_path / "sa.json")), fake_fcm.send_url).send(
+        TOKEN, {"order_id": "2", "number": "WO-2", "change": "cancelled"})
+
+    def get(query: str = "") -> list[dict]:
+        with urllib.request.urlopen(f"{fake_fcm.url}/messages{query}") as answer:
+            return json.loads(answer.read())["messages"]
+
+    assert [m["data"]["change"] for m in get()] == ["cancelled"]
+    assert get("?token=" + TOKEN) == get() and get("?token=another-token-of-twenty") == []
