@@ -64,6 +64,9 @@ def load_demo_command(if_empty, seed):
         # Teams, SLA policies, past ratings and every order's clocks.
         from sla.demo import load_sla_demo
         counts |= load_sla_demo(session, seed=seed)
+        # Today's two visits of the demo customer with a rating link and a tracking link.
+        from customer_links.demo import load_links_demo
+        counts |= load_links_demo(session)
     click.echo("demo: loaded " + ", ".join(f"{n} {what}" for what, n in counts.items()))
 
 
@@ -73,6 +76,21 @@ def demo_accounts_command():
     from app import demo
     for role, email in demo.DEMO_ACCOUNTS:
         click.echo(f"{role:<17} {email}")
+
+
+@demo_cli.command("links")
+def demo_links_command():
+    """Print the customer links that still work (rating and tracking), to open in a browser."""
+    from sqlalchemy import select
+
+    from customer_links.jobs import link_url
+    from customer_links.models import CustomerLink
+    from customer_links.service import link_status
+    with unit_of_work() as session:
+        links = session.scalars(select(CustomerLink).order_by(CustomerLink.id)).all()
+        for link in links:
+            if link_status(link) in ("pending", "sent", "failing"):
+                click.echo(f"{link.kind.value:<9} {link.work_order.number:<16} {link_url(link)}")
 
 
 def register_cli(app: Flask) -> None:

@@ -57,8 +57,28 @@ def create_app(config: BaseConfig | None = None) -> Flask:
     automation_engine.configure(timezone=app.config["ORG_TIMEZONE"])
     after_event(automation_engine.run_after_event)
     _install_push(app)
+    _install_customer_links(app)
     _install_file_store(app)
     return app
+
+
+def _install_customer_links(app: Flask) -> None:
+    """Rating and tracking links follow the event log (registered after every other
+    `after_event` hook, so they see a resolve before the order moves on to awaiting
+    feedback); their messages leave after commit, through the worker's queue."""
+    from app.queue import get_queue
+    from app.workorders.events import after_event
+    from customer_links import outbox, service
+    from customer_links.jobs import RETRY, send_link_message
+    config = app.config
+    service.configure(service.LinkSettings(
+        auto_close_days=config["FEEDBACK_AUTO_CLOSE_DAYS"], tracking_hours=config["TRACKING_LINK_HOURS"],
+        position_fresh_minutes=config["TRACKING_POSITION_FRESH_MINUTES"],
+        position_cell_m=config["TRACKING_POSITION_CELL_M"], speed_kmh=config["DISPATCH_SPEED_KMH"],
+        road_factor=config["DISPATCH_ROAD_FACTOR"]))
+    redis_url = config["REDIS_URL"]
+    outbox.install(lambda link_id: get_queue(redis_url).enqueue(send_link_message, link_id, retry=RETRY))
+    after_event(service.links_after_event)
 
 
 def _install_file_store(app: Flask) -> None:
@@ -92,6 +112,7 @@ def _register_apis(app: Flask) -> None:
     from app.workorders.ratings_routes import blp as ratings_blp
     from app.workorders.routes import BLUEPRINTS as workorder_blueprints
     from automation.routes import blp as automation_blp
+    from customer_links.routes import blp as customer_links_blp
     from dispatch.assist_routes import blp as dispatch_assist_blp
     from dispatch.routes import blp as dispatch_runs_blp
     from expenses.routes import blp as expenses_blp
@@ -107,7 +128,7 @@ def _register_apis(app: Flask) -> None:
                       engineers_blp, *workorder_blueprints, lifecycle_blp, notes_blp, ratings_blp,
                       dispatch_runs_blp, dispatch_assist_blp, inventory_blp, part_requests_blp, sla_blp,
                       notifications_blp, kpis_blp, teams_blp, automation_blp, checklists_blp, tracks_blp,
-                      expenses_blp):
+                      expenses_blp, customer_links_blp):
         api.register_blueprint(blueprint)
 
     import mobile_api
@@ -115,6 +136,8 @@ def _register_apis(app: Flask) -> None:
 
     from app.vendor import vendor_blp
     app.register_blueprint(vendor_blp)
+    from customer_links.public import public_blp as customer_links_public_blp
+    app.register_blueprint(customer_links_public_blp)
 
     import consoles
     consoles.init_app(app)

@@ -13,6 +13,7 @@ from pathlib import Path
 DEFAULT_SECRET_KEY = "gongdan-development-secret-key-change-me"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 FILE_STORES = ("local", "s3")
+CUSTOMER_MESSAGE_MODES = ("log", "smtp")
 
 
 class ConfigError(RuntimeError):
@@ -75,6 +76,23 @@ class BaseConfig:
     # Expenses: what a kilometre of travel is reimbursed at, in fen (CNY cents), when the
     # engineer does not enter an amount.
     MILEAGE_RATE_CENTS_PER_KM = int(_env("MILEAGE_RATE_CENTS_PER_KM", "150"))
+    # Links sent to customers (rating, "where is my technician"): the address the app is
+    # reached at from outside, how messages leave (CUSTOMER_MESSAGES "log" writes them to
+    # the log, "smtp" mails them; texts are always logged: no SMS gateway is wired in),
+    # the days an order waits for feedback before it closes by itself, and the tracking
+    # page's limits.
+    PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", f"http://127.0.0.1:{_env('PORT', '5000')}")
+    CUSTOMER_MESSAGES = _env("CUSTOMER_MESSAGES", "log")
+    SMTP_HOST = _env("SMTP_HOST", "127.0.0.1")
+    SMTP_PORT = int(_env("SMTP_PORT", "25"))
+    SMTP_FROM = _env("SMTP_FROM", "service@gongdan.example")
+    SMTP_USERNAME = _env("SMTP_USERNAME")
+    SMTP_PASSWORD = _env("SMTP_PASSWORD")
+    SMTP_STARTTLS = _env("SMTP_STARTTLS", "0") == "1"
+    FEEDBACK_AUTO_CLOSE_DAYS = int(_env("FEEDBACK_AUTO_CLOSE_DAYS", "7"))
+    TRACKING_LINK_HOURS = int(_env("TRACKING_LINK_HOURS", "12"))
+    TRACKING_POSITION_FRESH_MINUTES = int(_env("TRACKING_POSITION_FRESH_MINUTES", "10"))
+    TRACKING_POSITION_CELL_M = int(_env("TRACKING_POSITION_CELL_M", "500"))
     MAP_TILE_URL = _env("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 
     # Uploaded files (photos, signatures, receipts): FILE_STORE "local" keeps them under
@@ -132,6 +150,12 @@ class BaseConfig:
             raise ConfigError("S3_ADDRESSING_STYLE must be auto, path or virtual")
         if self.UPLOAD_MAX_BYTES < 1:
             raise ConfigError("UPLOAD_MAX_BYTES must be positive")
+        if self.CUSTOMER_MESSAGES not in CUSTOMER_MESSAGE_MODES:
+            raise ConfigError(f"CUSTOMER_MESSAGES must be one of {CUSTOMER_MESSAGE_MODES}, not {self.CUSTOMER_MESSAGES!r}")
+        if self.FEEDBACK_AUTO_CLOSE_DAYS < 1 or self.TRACKING_LINK_HOURS < 1:
+            raise ConfigError("FEEDBACK_AUTO_CLOSE_DAYS and TRACKING_LINK_HOURS must be at least 1")
+        if self.TRACKING_POSITION_CELL_M < 100:
+            raise ConfigError("TRACKING_POSITION_CELL_M must be at least 100 (positions are shown coarsened)")
         if self.MILEAGE_RATE_CENTS_PER_KM < 0:
             raise ConfigError("MILEAGE_RATE_CENTS_PER_KM must not be negative")
 

@@ -20,6 +20,7 @@ from flask import Flask
 
 from consoles import i18n
 from consoles.assets import assets_blp
+from consoles.customer_pages import customer_pages_blp
 from consoles.dashboard_console import dashboard_blp
 from consoles.dispatch_console import dispatch_console_blp
 from consoles.home import home_blp
@@ -27,7 +28,7 @@ from consoles.session import page_context, session_blp
 from consoles.warehouse_console import warehouse_blp
 
 # Every console page blueprint; each console adds its own here.
-PAGE_BLUEPRINTS = (session_blp, home_blp, dispatch_console_blp, warehouse_blp, dashboard_blp)
+PAGE_BLUEPRINTS = (session_blp, home_blp, dispatch_console_blp, warehouse_blp, dashboard_blp, customer_pages_blp)
 
 
 def init_app(app: Flask) -> None:

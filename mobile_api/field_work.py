@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
@@ -18,7 +18,7 @@ from app.errors import ConflictError, PermissionDeniedError
 from app.workorders import lifecycle
 from app.workorders.access import get_field_order, visible_orders_clause
 from app.workorders.lifecycle import Action
-from app.workorders.models import Status, WorkOrder, WorkOrderEvent
+from app.workorders.models import EventKind, Status, WorkOrder, WorkOrderEvent
 from inventory import part_requests, service as stock
 from inventory.models import Part, PartRequest, PartSerial, SerialStatus, StockLevel, StockLocation
 from inventory.queries import parts_lines_of_order
@@ -38,9 +38,14 @@ def act(session: Session, *, user: User, job_id: int, action: Action, device_tim
     event written. 403 for another engineer's job, 409 `invalid_transition` when the
     job is no longer where the phone thought (cancelled, reassigned…)."""
     order = get_field_order(session, job_id, user, for_update=True)
+    before = session.scalar(select(func.max(WorkOrderEvent.id)).where(WorkOrderEvent.work_order_id == order.id))
     lifecycle.transition(session, order=order, action=action, actor=user, device_time=device_time, **params)
-    event = session.scalar(select(WorkOrderEvent).where(WorkOrderEvent.work_order_id == order.id)
-                           .order_by(WorkOrderEvent.id.desc()).limit(1))
+    # The action's own status change: hooks may write events after it (a resolve asks the
+    # customer for feedback), so it is the first one since, not the last.
+    event = session.scalar(select(WorkOrderEvent).where(WorkOrderEvent.work_order_id == order.id,
+                                                        WorkOrderEvent.id > (before or 0),
+                                                        WorkOrderEvent.kind == EventKind.STATUS_CHANGED)
+                           .order_by(WorkOrderEvent.id).limit(1))
     return order, event
 
 

@@ -45,6 +45,8 @@ cat <<MSG
   Mobile API spec        http://127.0.0.1:$PORT/mobile/openapi.json
   Demo accounts (password: gongdan-demo)
 $($BIN/flask demo accounts | sed 's/^/    /')
+  Customer links (no sign-in: rate a visit, follow the engineer)
+$($BIN/flask demo links | sed 's/^/    /')
 
   Background worker log: $RUN/worker.log.  Stop with Ctrl-C or \`make stop\`.
 

@@ -265,7 +265,8 @@ def _apply_resolve(session, order, actor, params) -> dict:
 
 
 def _apply_request_feedback(session, order, actor, params) -> dict:
-    return {}
+    # The customer link that carries the request, when the caller made one.
+    return {key: params[key] for key in ("link_id", "channel") if params.get(key) is not None}
 
 
 def _apply_close(session, order, actor, params) -> dict:

@@ -148,6 +148,7 @@ class EventKind(str, enum.Enum):
     RATED = "rated"   # the customer rated the visit
     CHECKLIST = "checklist"   # the engineer answered checklist items on the phone
     EXPENSE = "expense"   # the engineer claimed a travel, toll, parking or other expense
+    CUSTOMER_LINK = "customer_link"   # a rating or tracking link sent, resent, or not sendable
 
 
 # When an event counts (device time bounded by server receipt), as the KPI indexes see it.

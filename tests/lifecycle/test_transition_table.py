@@ -56,7 +56,12 @@ def test_a_whole_visit_from_new_to_closed(session, dispatcher, engineer):
     transition(session, order=order, action=Action.CLOSE, actor=UserFactory(role=Role.MANAGER))
     assert order.status is Status.CLOSED and order.resolution_code == "replaced_part"
 
-    events = events_of(session, order)
+    everything = events_of(session, order)
+    # The customer has no contact to send a rating link to: the resolve (and the agent's
+    # request) leave a `customer_link` entry saying so instead of moving on by themselves.
+    assert [(e.action, e.payload["reason"]) for e in everything if e.kind is EventKind.CUSTOMER_LINK] == [
+        ("feedback_not_requested", "no_reachable_contact")] * 2
+    events = [e for e in everything if e.kind is not EventKind.CUSTOMER_LINK]
     assert [(e.from_status, e.to_status) for e in events] == [
         (Status.NEW, Status.ASSIGNED), (Status.ASSIGNED, Status.ACCEPTED), (Status.ACCEPTED, Status.EN_ROUTE),
         (Status.EN_ROUTE, Status.ON_SITE), (Status.ON_SITE, Status.ON_HOLD), (Status.ON_HOLD, Status.ON_SITE),
