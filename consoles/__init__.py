@@ -22,9 +22,10 @@ from consoles import i18n
 from consoles.assets import assets_blp
 from consoles.home import home_blp
 from consoles.session import page_context, session_blp
+from consoles.work_order_pages import work_order_pages_blp
 
 # Every console page blueprint; each console adds its own here.
-PAGE_BLUEPRINTS = (session_blp, home_blp)
+PAGE_BLUEPRINTS = (session_blp, home_blp, work_order_pages_blp)
 
 
 def init_app(app: Flask) -> None:
