@@ -15,6 +15,7 @@ from flask_jwt_extended import current_user
 from app.auth.models import Role
 from app.workorders.lifecycle import CANCEL_REASONS, DECLINE_REASONS, HOLD_REASONS
 from consoles.session import console_page
+from expenses.routes import EXPENSE_ROLES
 
 work_order_pages_blp = Blueprint("work_order_pages", __name__, url_prefix="/console/work-orders")
 
@@ -46,7 +47,7 @@ REASON_LABELS = {
     "resolved_remotely": _l("Resolved remotely"), "out_of_contract": _l("Out of contract"),
     "too_far": _l("Too far"), "missing_skill": _l("Missing skill"), "schedule_conflict": _l("Schedule conflict"),
     "vehicle_issue": _l("Vehicle issue"), "sick": _l("Sick")}
-EVENT_LABELS = {"created": _l("Created"), "status_changed": _l("Status changed"), "updated": _l("Edited"),
+EVENT_LABELS = {"created": _l("Order created"), "status_changed": _l("Status changed"), "updated": _l("Edited"),
                 "note_added": _l("Note"), "attachment_added": _l("File added"), "parts": _l("Parts"),
                 "sla": _l("SLA"), "rule": _l("Automation rule"), "rated": _l("Rating"),
                 "checklist": _l("Checklist"), "expense": _l("Expense")}
@@ -115,8 +116,10 @@ JS_MESSAGES = {
 
 
 def _page(template: str, *, order_id: int | None = None):
+    role = current_user.role
     return render_template(template, js_messages={key: str(text) for key, text in JS_MESSAGES.items()},
-                           enumerations=_enumerations(), role=current_user.role.value, order_id=order_id)
+                           enumerations=_enumerations(), role=role.value, order_id=order_id,
+                           may_read_expenses=role in EXPENSE_ROLES or role is Role.ADMIN)
 
 
 @work_order_pages_blp.get("")

@@ -1,6 +1,6 @@
 // What the work-order pages share: the enumerations the server handed over (with
 // their labels in the page's language), badges, and dates in the organisation's zone.
-import { el, formatDateTime, t, timeZone } from "./api.js";
+import { el, formatDateTime, formatTime, t, timeZone } from "./api.js";
 
 export const data = JSON.parse(document.getElementById("wo-data").textContent);
 export const labels = data.enumerations;
@@ -20,7 +20,7 @@ export function slaBadge(sla) {
   if (!sla) return "";
   const parts = [badge("sla_states", sla.state)];
   if (sla.deadline && ["running", "overdue", "breached"].includes(sla.state)) {
-    parts.push(el("span", { class: "muted sla-deadline" }, " " + t("due", { time: formatDateTime(sla.deadline) })));
+    parts.push(el("span", { class: "muted sla-deadline" }, t("due", { time: formatDateTime(sla.deadline) })));
   }
   return el("span", { class: "sla" }, ...parts);
 }
@@ -51,6 +51,14 @@ export function localInputValue(iso) {
 export function period(value) {
   if (!value) return "";
   return t("window", { start: formatDateTime(value.start), end: formatDateTime(value.end) });
+}
+
+/** A period in few words, for tables: the end's time only when it falls on the start's day. */
+export function shortPeriod(value) {
+  if (!value) return "";
+  const day = (iso) => new Intl.DateTimeFormat("en-CA", { timeZone }).format(new Date(iso));
+  const end = day(value.start) === day(value.end) ? formatTime(value.end) : formatDateTime(value.end);
+  return t("window", { start: formatDateTime(value.start), end });
 }
 
 /** Money in minor units, e.g. 4550 CNY → "¥45.50". */

@@ -212,11 +212,13 @@ function showNotes(notes) {
     : [el("li", { class: "muted" }, t("no_notes"))]));
 }
 
+/** Shows the timeline and notes; answers whether the order has been rated (a `rated` event). */
 async function showTimelineAndNotes() {
   const [timeline, notes] = await Promise.all([api("GET", `${base}/timeline`), api("GET", `${base}/notes`)]);
   if (!notes.ok) fail($("notes"), notes); else showNotes(notes.body);
-  if (!timeline.ok) return fail($("timeline"), timeline);
+  if (!timeline.ok) { fail($("timeline"), timeline); return false; }
   showTimeline(timeline.body, new Map((notes.ok ? notes.body : []).map((note) => [note.id, note])));
+  return timeline.body.some((event) => event.kind === "rated");
 }
 
 async function addNote(event) {
@@ -316,8 +318,9 @@ async function showFiles() {
 
 async function showExpenses() {
   const holder = $("expenses");
+  // The page knows which roles the expenses API serves, so it does not ask to be refused.
+  if (!data.may_read_expenses) return holder.replaceChildren(el("p", { class: "muted" }, t("expenses_hidden")));
   const answer = await api("GET", `${base}/expenses`);
-  if (answer.status === 403) return holder.replaceChildren(el("p", { class: "muted" }, t("expenses_hidden")));
   if (!answer.ok) return fail(holder, answer);
   if (!answer.body.expenses.length) return holder.replaceChildren(el("p", { class: "muted" }, t("no_expenses")));
   holder.replaceChildren(table([t("h_kind"), t("h_engineer"), t("h_amount")],
@@ -328,7 +331,7 @@ async function showExpenses() {
 
 function ratingForm() {
   const scores = (low, high) => Array.from({ length: high - low + 1 }, (_, i) => el("option", { value: low + i }, low + i));
-  const form = el("form", { id: "rating-form", class: "wo-rating-form" },
+  const form = el("form", { id: "rating-form", class: "wo-rating-form", novalidate: true },
     el("p", {}, el("strong", {}, t("rating_form_title"))),
     field(t("csat"), el("select", { name: "csat", required: true }, el("option", { value: "" }, "—"), ...scores(1, 5))),
     field(t("nps"), el("select", { name: "nps" }, el("option", { value: "" }, "—"), ...scores(0, 10))),
@@ -348,9 +351,10 @@ function ratingForm() {
   return form;
 }
 
-async function showRating() {
+async function showRating(rated) {
   const holder = $("rating");
-  const answer = await api("GET", `${base}/rating`);
+  // Only a rated order has a rating to read (the timeline says so); otherwise offer to take one.
+  const answer = rated ? await api("GET", `${base}/rating`) : { ok: false, status: 404 };
   if (answer.ok) {
     const rating = answer.body;
     return holder.replaceChildren(el("dl", { class: "wo-facts", id: "rating-given" },
@@ -381,8 +385,8 @@ async function loadAll() {
   order = answer.body;
   etag = answer.headers.get("ETag");
   showHeader();
-  await Promise.all([showClocks(), showActions(), showTimelineAndNotes(), showParts(), showChecklist(), showFiles(),
-                     showExpenses(), showRating()]);
+  await Promise.all([showClocks(), showActions(), showTimelineAndNotes().then(showRating), showParts(),
+                     showChecklist(), showFiles(), showExpenses()]);
   $("order").setAttribute("aria-busy", "false");
 }
 

@@ -1,7 +1,7 @@
 // The work-order list: filters kept in the address, one page of the API's search at a
 // time, each row opening the order.
 import { api, el, formatDateTime, t } from "./api.js";
-import { OPEN_STATUSES, badge, period, slaBadge, zonedIso } from "./work-orders-common.js";
+import { OPEN_STATUSES, badge, shortPeriod, slaBadge, zonedIso } from "./work-orders-common.js";
 
 const PAGE_SIZE = 25;
 const form = document.getElementById("filters");
@@ -58,7 +58,7 @@ function row(order) {
     el("td", {}, badge("priorities", order.priority)),
     el("td", {}, badge("channels", order.channel, "plain")),
     el("td", {}, order.scheduled_engineer?.name ?? el("span", { class: "muted" }, t("unassigned"))),
-    el("td", { class: "nowrap" }, period(order.scheduled || order.window)),
+    el("td", {}, shortPeriod(order.scheduled || order.window)),
     el("td", {}, slaBadge(order.sla)),
     el("td", { class: "nowrap" }, formatDateTime(order.created_at)));
 }
@@ -69,8 +69,10 @@ let totalPages = 1;
 async function load(page) {
   currentPage = page;
   addressFromFilters(page);
+  body.parentElement.setAttribute("aria-busy", "true");
   body.replaceChildren(el("tr", {}, el("td", { colspan: 10, class: "muted" }, t("loading"))));
   const answer = await api("GET", "/api/v1/work-orders?" + apiQuery(page));
+  body.parentElement.setAttribute("aria-busy", "false");
   if (!answer.ok) {
     body.replaceChildren(el("tr", {}, el("td", { colspan: 10, class: "error" },
       answer.body?.message || t("load_failed"))));

@@ -219,4 +219,8 @@ form.addEventListener("submit", async (event) => {
     ? t("fix_fields") : answer.body?.message || t("load_failed");
 });
 
-loadTemplate();
+// Text typed before this module ran is searched too; `data-ready` tells the page is live.
+loadTemplate().then(() => {
+  if (search.value.trim()) findCustomers();
+  form.dataset.ready = "true";
+});
