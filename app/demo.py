@@ -5,7 +5,9 @@ contractors) based across the districts, about 200 customers (property managers,
 hospitals, hotels, malls, factories, offices, schools) with their sites and installed
 equipment, one template and one checklist per work type, and about 300 open work orders over the three
 days after the reference day, a third of them already assigned. A few closed orders
-give some assets a service history, and one parent order has two children.
+give some assets a service history, one parent order has two children, and a few repairs
+done yesterday wait for the customer's rating with the engineer's whole record: checklist
+answers, photos and the customer's signature (small PNGs drawn here, in the file store).
 
 The data is deterministic: the same seed and the same reference day give the same
 rows. Database ids and work-order numbers are the exception, since they come from
@@ -16,8 +18,11 @@ Like every service this module takes a session, flushes and never commits; the
 """
 from __future__ import annotations
 
+import hashlib
 import math
 import random
+import struct
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -33,12 +38,16 @@ from app.auth.service import create_user
 from app.customers.models import Asset, Contact, Customer, CustomerTier, Site
 from app.engineers.models import Engineer, EngineerSkill, Skill, TimeOff, WorkingHours
 from app.errors import ConflictError
+from app.files.configured import current as current_file_store
+from app.files.service import storage_key
 from app.geo import make_point
-from app.workorders.checklist_models import ChecklistItemKind
+from app.workorders.checklist_models import (Checklist, ChecklistAnswer, ChecklistItemKind,
+                                             WorkOrderChecklist)
 from app.workorders.checklists import publish_checklist
 from app.workorders.events import record_event
-from app.workorders.models import (Channel, EventKind, FieldKind, Priority, Status, WorkOrder,
-                                   WorkOrderEvent, WorkOrderSkill, WorkOrderTemplate, WorkType)
+from app.workorders.models import (Attachment, AttachmentKind, Channel, EventKind, FieldKind, NoteVisibility,
+                                   Priority, Status, WorkOrder, WorkOrderEvent, WorkOrderSkill,
+                                   WorkOrderTemplate, WorkType)
 from app.workorders.numbering import next_work_order_number
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -62,6 +71,8 @@ RECENT_VISITS_PER_WEEKDAY = (10, 18)
 RECENT_PRIORITY_WEIGHTS = {Priority.NORMAL: 68, Priority.HIGH: 20, Priority.URGENT: 7, Priority.LOW: 5}
 # A recent visit's appointment: one of three 3-hour windows of the engineer's day.
 RECENT_SLOTS = (time(9, 0), time(11, 30), time(14, 30))
+# Repairs done yesterday, resolved and waiting for the customer's rating.
+COMPLETED_VISIT_COUNT = 4
 PLANNED_DAYS = 3
 
 # Appointment windows are offered between these hours; engineers work 08:30–17:30.
@@ -356,12 +367,18 @@ class TemplateField:
     required: bool
     sample: FieldValue
     choices: tuple[str, ...] = ()
+    # Number fields: the accepted range (None: open on that side).
+    min_value: float | None = None
+    max_value: float | None = None
 
     def spec(self) -> dict[str, Any]:
         """The field as stored in `WorkOrderTemplate.fields`."""
         spec = {"key": self.key, "label": self.label, "kind": self.kind.value, "required": self.required}
         if self.choices:
             spec["choices"] = list(self.choices)
+        for bound in ("min_value", "max_value"):
+            if getattr(self, bound) is not None:
+                spec[bound] = getattr(self, bound)
         return spec
 
 
@@ -399,7 +416,7 @@ TEMPLATES: dict[WorkType, tuple[str, list[TemplateField]]] = {
         TemplateField("tasks", "保养项目 Tasks", FieldKind.MULTI_CHOICE, False,
                       _pick_some(MAINTENANCE_TASKS), MAINTENANCE_TASKS),
         TemplateField("running_hours", "累计运行小时 Running hours", FieldKind.NUMBER, False,
-                      lambda rng, today: rng.randrange(500, 40000, 10)),
+                      lambda rng, today: rng.randrange(500, 40000, 10), min_value=0, max_value=200000),
     ]),
     WorkType.INSPECTION: ("检测单 Inspection", [
         TemplateField("scope", "检测范围 Scope", FieldKind.MULTI_CHOICE, True,
@@ -413,7 +430,7 @@ TEMPLATES: dict[WorkType, tuple[str, list[TemplateField]]] = {
         TemplateField("site_survey_done", "已完成现场勘察 Site survey done", FieldKind.BOOLEAN, True,
                       lambda rng, today: rng.random() < 0.8),
         TemplateField("units", "安装数量 Units", FieldKind.NUMBER, True,
-                      lambda rng, today: rng.randint(1, 6)),
+                      lambda rng, today: rng.randint(1, 6), min_value=1, max_value=50),
         TemplateField("go_live_on", "计划投用日期 Go-live date", FieldKind.DATE, True, _iso_days_from(7, 45)),
         TemplateField("power_supply", "电源 Power supply", FieldKind.CHOICE, False,
                       lambda rng, today: rng.choice(POWER_SUPPLIES), POWER_SUPPLIES),
@@ -561,6 +578,15 @@ class _PlannedOrder:
     engineer: _DemoEngineer | None = None
 
 
+@dataclass
+class _CompletedVisit:
+    order: WorkOrder
+    engineer: _DemoEngineer
+    signer: str
+    # Checklist answers of the repair checklist, photo items filled in once the photos exist.
+    answers: dict[str, Any]
+
+
 class _DemoBuilder:
     """Builds the demo step by step; every random draw comes from one seeded generator, in
     a fixed order, so nothing may depend on database ids or on set iteration order."""
@@ -589,7 +615,9 @@ class _DemoBuilder:
         self._schedule(planned)
         historic = self._plan_historic_orders(planned) + self._plan_recent_visits(planned)
         historic.sort(key=lambda visit: visit[0].created_at)
-        self._persist_orders(historic, planned)
+        completed = self._plan_completed_visits(planned)
+        self._persist_orders(historic, planned, completed)
+        self._record_completed_visits(completed)
         self._create_customer_account(planned)
         return self.counts
 
@@ -1105,14 +1133,17 @@ class _DemoBuilder:
 
     # -- writing orders and their events --
 
-    def _persist_orders(self, historic: list[_PastVisit], planned: list[_PlannedOrder]) -> None:
-        # Historic orders take their numbers first, so numbers grow with time.
-        for order, _, _ in historic:
+    def _persist_orders(self, historic: list[_PastVisit], planned: list[_PlannedOrder],
+                        completed: list[_CompletedVisit]) -> None:
+        # Past visits take their numbers first, in the order they were created, so numbers grow with time.
+        for order in sorted([order for order, _, _ in historic] + [visit.order for visit in completed],
+                            key=lambda order: order.created_at):
             order.number = next_work_order_number(self.session, at=order.created_at.astimezone(SHANGHAI))
         now = datetime.now(SHANGHAI)
         for item in planned:
             item.order.number = next_work_order_number(self.session, at=now)
-        self.session.add_all([order for order, _, _ in historic] + [item.order for item in planned])
+        self.session.add_all([order for order, _, _ in historic] + [visit.order for visit in completed]
+                             + [item.order for item in planned])
         self.session.flush()
 
         events = 0
@@ -1165,6 +1196,115 @@ class _DemoBuilder:
         self.session.flush()
         return len(steps)
 
+    # -- yesterday's repairs: resolved, with checklist, photos and signature --
+
+    def _plan_completed_visits(self, planned: list[_PlannedOrder]) -> list[_CompletedVisit]:
+        """Repairs of air conditioners visited yesterday, done and waiting for the rating."""
+        rng = self.rng
+        yesterday = self.today - timedelta(days=1)
+        hvac_jobs = []
+        for item in planned:
+            asset = item.order.asset
+            if asset is not None and any(a.asset is asset and a.skill == "hvac" for a in item.site.assets):
+                if all(asset is not other.order.asset for other in hvac_jobs):
+                    hvac_jobs.append(item)
+        fitters = [e for e in self.engineers if e.skills.get("hvac", 0) >= 1 and not e.is_demo_account
+                   and e.engineer.partner_company_id is None]
+        visits = []
+        for index, item in enumerate(rng.sample(hvac_jobs, COMPLETED_VISIT_COUNT)):
+            asset, customer = item.order.asset, item.customer
+            engineer = rng.choice(fitters)
+            title, detail, custom_fields = self._describe(WorkType.REPAIR, "hvac", asset.model)
+            window_start = self._at(yesterday, time(9 + 2 * index))
+            duration = rng.randrange(60, 121, 15)
+            scheduled_start = window_start + timedelta(minutes=rng.randrange(0, 31, 15))
+            code, notes = rng.choice(RESOLUTIONS)
+            order = WorkOrder(
+                channel=Channel.PHONE, work_type=WorkType.REPAIR, priority=Priority.HIGH, status=Status.RESOLVED,
+                title=title, description=f"{CHANNEL_INTROS[Channel.PHONE]}{detail}。", customer=customer.customer,
+                site=item.site.site, asset=asset, template=self.templates[WorkType.REPAIR],
+                custom_fields=custom_fields, estimated_duration_min=duration, window_start=window_start,
+                window_end=window_start + timedelta(hours=2), scheduled_engineer=engineer.engineer,
+                scheduled_start=scheduled_start, scheduled_end=scheduled_start + timedelta(minutes=duration),
+                resolution_code=code, resolution_notes=notes, created_by=self.staff[Role.AGENT],
+                created_at=window_start - timedelta(days=1, hours=rng.randint(1, 6)))
+            order.required_skills = [WorkOrderSkill(skill_code="hvac", level=1)]
+            answers = {"power_isolated": True, "fault_observed": detail, "root_cause": notes,
+                       "outlet_temperature": round(rng.uniform(12, 18), 1), "test_run_ok": True,
+                       "site_cleaned": True}
+            visits.append(_CompletedVisit(order=order, engineer=engineer,
+                                          signer=customer.customer.contacts[0].name, answers=answers))
+        return visits
+
+    def _record_completed_visits(self, visits: list[_CompletedVisit]) -> None:
+        """The visits' lifecycle, files and checklist as the phone would have left them,
+        stamped with the times they happened (like `_write_history`)."""
+        checklist = self.session.scalar(select(Checklist).where(Checklist.work_type == WorkType.REPAIR,
+                                                                Checklist.is_active))
+        store = current_file_store().store
+        agent, dispatcher = self.staff[Role.AGENT], self.staff[Role.DISPATCHER]
+        for number, visit in enumerate(visits):
+            order, field_user = visit.order, visit.engineer.user
+            start, end = order.scheduled_start, order.scheduled_end
+            files = [(AttachmentKind.PHOTO, "photo_before", "维修前", _photo_png(number, after=False), start + timedelta(minutes=8)),
+                     (AttachmentKind.PHOTO, "photo_after", "维修后", _photo_png(number, after=True), end - timedelta(minutes=12)),
+                     (AttachmentKind.SIGNATURE, None, None, _signature_png(number), end - timedelta(minutes=4))]
+            events = [
+                (EventKind.CREATED, None, None, Status.NEW, agent, order.created_at, None, {"channel": "phone"}),
+                (EventKind.STATUS_CHANGED, "assign", Status.NEW, Status.ASSIGNED, dispatcher,
+                 order.created_at + timedelta(hours=1), None, _assignment_payload(order)),
+                (EventKind.STATUS_CHANGED, "accept", Status.ASSIGNED, Status.ACCEPTED, field_user,
+                 order.created_at + timedelta(hours=2), None, {"engineer_id": visit.engineer.engineer.id}),
+                (EventKind.STATUS_CHANGED, "start_travel", Status.ACCEPTED, Status.EN_ROUTE, field_user,
+                 start - timedelta(minutes=35), start - timedelta(minutes=35, seconds=20), {}),
+                (EventKind.STATUS_CHANGED, "check_in", Status.EN_ROUTE, Status.ON_SITE, field_user,
+                 start, start - timedelta(seconds=25), {}),
+            ]
+            for kind, item_key, caption, content, at in files:
+                sha = hashlib.sha256(content).hexdigest()
+                key = storage_key(order.id, sha)
+                if not store.exists(key):
+                    store.put(key, content, content_type="image/png")
+                attachment = Attachment(
+                    work_order_id=order.id, kind=kind, filename=f"{item_key or 'signature'}.png",
+                    content_type="image/png", size_bytes=len(content), storage_key=key, sha256=sha,
+                    visibility=NoteVisibility.CUSTOMER if kind is AttachmentKind.SIGNATURE else NoteVisibility.INTERNAL,
+                    caption=caption, signer_name=visit.signer if kind is AttachmentKind.SIGNATURE else None,
+                    device_time=at - timedelta(seconds=30), uploaded_by_id=field_user.id, created_at=at, updated_at=at)
+                self.session.add(attachment)
+                self.session.flush()
+                if item_key is not None:
+                    visit.answers[item_key] = attachment.id
+                payload = {"attachment_id": attachment.id, "kind": kind.value, "filename": attachment.filename,
+                           "visibility": attachment.visibility.value}
+                if attachment.signer_name:
+                    payload["signer_name"] = attachment.signer_name
+                events.append((EventKind.ATTACHMENT_ADDED, None, None, None, field_user, at,
+                               attachment.device_time, payload))
+            answered_at = end - timedelta(minutes=10)
+            self.session.add(WorkOrderChecklist(work_order_id=order.id, checklist_id=checklist.id, pinned_at=answered_at))
+            self.session.flush()
+            self.session.add_all(ChecklistAnswer(work_order_id=order.id, checklist_id=checklist.id, item_key=key,
+                                                 value=value, device_time=answered_at - timedelta(seconds=40),
+                                                 answered_at=answered_at, answered_by_id=field_user.id)
+                                 for key, value in visit.answers.items())
+            events += [
+                (EventKind.CHECKLIST, "answered", None, None, field_user, answered_at,
+                 answered_at - timedelta(seconds=40),
+                 {"checklist_id": checklist.id, "version": checklist.version, "pinned": True,
+                  "answers": [{"item_key": key, "value": value} for key, value in visit.answers.items()]}),
+                (EventKind.STATUS_CHANGED, "resolve", Status.ON_SITE, Status.RESOLVED, field_user, end,
+                 end - timedelta(seconds=15),
+                 {"resolution_code": order.resolution_code, "time_spent_min": order.estimated_duration_min}),
+            ]
+            self.session.add_all(
+                WorkOrderEvent(work_order_id=order.id, kind=kind, action=action, from_status=source,
+                               to_status=target, actor_id=actor.id, server_time=at, device_time=device_time,
+                               payload=payload)
+                for kind, action, source, target, actor, at, device_time, payload in events)
+        self.session.flush()
+        self.counts["resolved visits awaiting a rating"] = len(visits)
+
     def _create_customer_account(self, planned: list[_PlannedOrder]) -> None:
         """The customer sign-in speaks for the customer with the most open orders."""
         open_orders = Counter(id(p.customer) for p in planned)
@@ -1213,3 +1353,45 @@ def _assignment_payload(order: WorkOrder) -> dict[str, Any]:
     return {"engineer_id": order.scheduled_engineer.id, "previous_engineer_id": None,
             "scheduled_start": order.scheduled_start.isoformat(),
             "scheduled_end": order.scheduled_end.isoformat(), "warnings": []}
+
+
+# --- pictures for the completed visits ----------------------------------------------------------
+
+def _png(width: int, height: int, pixel: Callable[[int, int], tuple[int, int, int]]) -> bytes:
+    """An RGB PNG drawn by `pixel(x, y)`: enough for demo photos without an imaging library."""
+    rows = b"".join(b"\x00" + bytes(channel for x in range(width) for channel in pixel(x, y))
+                    for y in range(height))
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows, 9)) + chunk(b"IEND", b"")
+
+
+def _photo_png(number: int, *, after: bool) -> bytes:
+    """An indoor unit on a wall: grimy and red-lit before the repair, clean after it."""
+    wall = (214, 206, 190) if after else (180, 170, 150)
+    unit = (245, 247, 250) if after else (205, 200, 188)
+    light = (60, 190, 90) if after else (220, 60, 50)
+    shade = number * 7
+
+    def pixel(x: int, y: int) -> tuple[int, int, int]:
+        if 40 <= x < 200 and 50 <= y < 110:
+            if 176 <= x < 184 and 96 <= y < 102:
+                return light
+            if y >= 100 and (x // 6) % 2 == 0:
+                return (150, 150, 150)      # the louvres
+            return unit
+        return tuple(max(0, c - shade - y // 8) for c in wall)
+
+    return _png(240, 160, pixel)
+
+
+def _signature_png(number: int) -> bytes:
+    """A customer's scrawl: a dark pen stroke on white."""
+    def pixel(x: int, y: int) -> tuple[int, int, int]:
+        stroke = 40 + 18 * math.sin((x + number * 11) / 14) * math.cos(x / 37)
+        return (30, 40, 90) if abs(y - stroke) < 2.2 and 20 < x < 280 else (255, 255, 255)
+
+    return _png(300, 80, pixel)

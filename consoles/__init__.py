@@ -26,9 +26,11 @@ from consoles.dispatch_console import dispatch_console_blp
 from consoles.home import home_blp
 from consoles.session import page_context, session_blp
 from consoles.warehouse_console import warehouse_blp
+from consoles.work_order_pages import work_order_pages_blp
 
 # Every console page blueprint; each console adds its own here.
-PAGE_BLUEPRINTS = (session_blp, home_blp, dispatch_console_blp, warehouse_blp, dashboard_blp, customer_pages_blp)
+PAGE_BLUEPRINTS = (session_blp, home_blp, dispatch_console_blp, work_order_pages_blp, warehouse_blp, dashboard_blp,
+                   customer_pages_blp)
 
 
 def init_app(app: Flask) -> None:

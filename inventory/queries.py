@@ -75,6 +75,28 @@ def parts_lines_of_order(session: Session, work_order_id: int) -> list[dict]:
              "returned": int(row.returned), "cost_cents": int(row.cost)} for row in rows]
 
 
+def parts_reserved_for_order(session: Session, work_order_id: int) -> dict[int, dict]:
+    """Per part id: how many units are set aside for the order (reserved, not yet used),
+    with the part's SKU, name and unit."""
+    rows = session.execute(
+        select(Part.id, Part.sku, Part.name, Part.unit, func.sum(Reservation.quantity).label("reserved"))
+        .join(Part, Part.id == Reservation.part_id)
+        .where(Reservation.work_order_id == work_order_id, Reservation.quantity > 0)
+        .group_by(Part.id))
+    return {row.id: {"part_id": row.id, "sku": row.sku, "name": row.name, "unit": row.unit,
+                     "reserved": int(row.reserved)} for row in rows}
+
+
+def order_parts_with_reservations(session: Session, work_order_id: int) -> list[dict]:
+    """`parts_lines_of_order` plus what is still reserved for the order: one line per
+    part issued, returned or reserved, by SKU (`reserved` 0 when none is set aside)."""
+    reserved = parts_reserved_for_order(session, work_order_id)
+    lines = [{**line, "reserved": reserved.pop(line["part_id"], {}).get("reserved", 0)}
+             for line in parts_lines_of_order(session, work_order_id)]
+    lines += [{**held, "issued": 0, "returned": 0, "cost_cents": 0} for held in reserved.values()]
+    return sorted(lines, key=lambda line: line["sku"])
+
+
 def parts_cost_of_order(session: Session, work_order_id: int) -> int:
     """What was issued to the order minus what came back, in cents."""
     value = StockMovement.quantity * StockMovement.unit_cost_cents

@@ -219,12 +219,13 @@ class OrderPartsCost(MethodView):
     @blp.response(200, OrderPartsCostSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="No such order (`not_found`)")
     def get(self, order_id):
-        """The parts of a work order and their cost: per part what was issued to it and
-        what came back; the total is issued minus returned, at average cost."""
+        """The parts of a work order and their cost: per part what was issued to it, what
+        came back and what is still reserved for it; the total is issued minus returned,
+        at average cost."""
         session = get_session()
         get_visible_order(session, order_id, current_user)
         return {"work_order_id": order_id, "parts_cost_cents": queries.parts_cost_of_order(session, order_id),
-                "lines": queries.parts_lines_of_order(session, order_id)}
+                "lines": queries.order_parts_with_reservations(session, order_id)}
 
 
 @blp.route("/assets/<int:asset_id>/parts")

@@ -203,13 +203,15 @@ class OrderPartLineSchema(ma.Schema):
     issued = ma.fields.Integer()
     returned = ma.fields.Integer()
     cost_cents = ma.fields.Integer(metadata={"description": "Issued minus returned, at their issue cost"})
+    reserved = ma.fields.Integer(metadata={"description": "Set aside for the order and not used yet"})
 
 
 class OrderPartsCostSchema(ma.Schema):
     work_order_id = ma.fields.Integer()
     parts_cost_cents = ma.fields.Integer(metadata={"description": "Issued to the order minus what came back, "
                                                                   "at average cost"})
-    lines = ma.fields.List(ma.fields.Nested(OrderPartLineSchema), metadata={"description": "Per part, by SKU"})
+    lines = ma.fields.List(ma.fields.Nested(OrderPartLineSchema), metadata={
+        "description": "Per part issued, returned or reserved, by SKU"})
 
 
 class ReorderPointSchema(SchemaBase):

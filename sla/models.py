@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import enum_column
 from app.db import Base, TimestampMixin
+from app.workorders.models import WorkOrder
 from sla.clock import ClockState, TargetKind
 
 
@@ -124,3 +125,9 @@ class SlaEvent(Base):
     raised_at: Mapped[datetime]
 
     clock: Mapped[SlaClock] = relationship()
+
+
+# Lists of work orders show each order's SLA at a glance (`sla.summary`), so the orders
+# load their clocks with them. Declared here, beside the clocks, because the core
+# `app.workorders` knows nothing of SLAs.
+WorkOrder.sla_clocks = relationship(SlaClock, viewonly=True, order_by=SlaClock.kind)

@@ -17,7 +17,9 @@ from app.engineers.models import Engineer
 from app.errors import ConflictError
 from app.geo import lon_lat
 from app.workorders.checklist_models import Checklist, ChecklistItemKind
-from app.workorders.models import OPEN_STATUSES, Status, WorkOrder, WorkOrderTemplate, WorkType
+from app.workorders.checklists import checklist_for_order
+from app.workorders.models import (OPEN_STATUSES, Attachment, AttachmentKind, EventKind, Status, WorkOrder,
+                                   WorkOrderEvent, WorkOrderTemplate, WorkType)
 from app.workorders.templates import validate_custom_fields
 
 REFERENCE_DAY = date(2026, 11, 23)
@@ -26,7 +28,7 @@ SHANGHAI_BOX = (120.85, 30.67, 122.0, 31.88)
 
 
 @pytest.fixture
-def demo(session):
+def demo(session, file_store):
     counts = load_demo(session, seed=7, today=REFERENCE_DAY)
     # Released to the test's outer transaction (still rolled back at the end), so an
     # app context torn down by another fixture cannot discard it.
@@ -104,6 +106,37 @@ def test_every_work_type_has_an_active_bilingual_checklist(session, demo):
     repair = {item.key: item for item in active[WorkType.REPAIR].items}
     assert (repair["outlet_temperature"].min_value, repair["outlet_temperature"].max_value) == (0, 40)
     assert repair["power_isolated"].required and repair["power_isolated"].kind is ChecklistItemKind.CHECK
+
+
+def test_yesterdays_repairs_wait_for_a_rating_with_checklist_photos_and_signature(session, demo, file_store):
+    resolved = session.scalars(select(WorkOrder).where(WorkOrder.status == Status.RESOLVED)).all()
+    assert len(resolved) == demo["resolved visits awaiting a rating"] >= 2
+    yesterday = REFERENCE_DAY - timedelta(days=1)
+    for order in resolved:
+        assert order.work_type is WorkType.REPAIR and order.scheduled_engineer is not None
+        assert order.scheduled_start.astimezone(SHANGHAI).date() == yesterday
+        files = {a.kind: a for a in session.scalars(select(Attachment).where(Attachment.work_order_id == order.id))}
+        assert set(files) == {AttachmentKind.PHOTO, AttachmentKind.SIGNATURE}
+        assert files[AttachmentKind.SIGNATURE].signer_name
+        for attachment in files.values():
+            content = file_store.read(attachment.storage_key)
+            assert content.startswith(b"\x89PNG") and len(content) == attachment.size_bytes
+        view = checklist_for_order(session, order=order)
+        assert view.pinned and view.complete and not view.missing
+        photo_answer = view.answers["photo_after"].value
+        assert session.get(Attachment, photo_answer).work_order_id == order.id
+        events = session.scalars(select(WorkOrderEvent).where(WorkOrderEvent.work_order_id == order.id)
+                                 .order_by(WorkOrderEvent.server_time)).all()
+        assert [e.action for e in events if e.kind is EventKind.STATUS_CHANGED] == [
+            "assign", "accept", "start_travel", "check_in", "resolve"]
+        assert events[-1].to_status is Status.RESOLVED and events[-1].device_time is not None
+        assert {EventKind.CHECKLIST, EventKind.ATTACHMENT_ADDED} <= {e.kind for e in events}
+
+
+def test_number_fields_of_the_templates_have_ranges(session, demo):
+    installation = session.scalar(select(WorkOrderTemplate).where(WorkOrderTemplate.work_type == WorkType.INSTALLATION))
+    units = next(field for field in installation.fields if field["key"] == "units")
+    assert (units["min_value"], units["max_value"]) == (1, 50)
 
 
 def test_the_demo_loads_only_into_an_empty_database(session, demo):

@@ -15,7 +15,7 @@ from app.workorders import lifecycle, notes
 from app.workorders.access import get_visible_order
 from app.workorders.etag import order_etag_data
 from app.workorders.lifecycle import TRANSITIONS, Action
-from app.workorders.lifecycle_schemas import ACTION_SCHEMAS, EventSchema
+from app.workorders.lifecycle_schemas import ACTION_SCHEMAS, AllowedActionsSchema, EventSchema
 from app.workorders.schemas import WorkOrderSchema
 
 blp = Blueprint("work-order-lifecycle", __name__, url_prefix="/api/v1",
@@ -112,3 +112,17 @@ def order_timeline(order_id):
     session = get_session()
     order = get_visible_order(session, order_id, current_user)
     return notes.timeline(session, order=order, viewer=current_user)
+
+
+@blp.route("/work-orders/<int:order_id>/allowed-actions", methods=["GET"])
+@blp.requires_role(*Role)
+@blp.response(200, AllowedActionsSchema)
+@blp.alt_response(404, schema=ErrorSchema, description="No such order visible to the caller")
+def order_allowed_actions(order_id):
+    """The lifecycle actions the caller may take on the order now, for clients to offer
+    exactly those: what the transition table allows from the current status to the
+    caller's role (field actions only to the order's own engineer). Each action is
+    `POST /work-orders/{id}/<action>` with `_` written `-`."""
+    order = get_visible_order(get_session(), order_id, current_user)
+    return {"work_order_id": order.id, "status": order.status,
+            "actions": lifecycle.allowed_actions(order, current_user)}

@@ -92,3 +92,10 @@ class EventSchema(ma.Schema):
     server_time = ma.fields.DateTime()
     device_time = ma.fields.DateTime(allow_none=True)
     payload = ma.fields.Dict()
+
+
+class AllowedActionsSchema(ma.Schema):
+    work_order_id = ma.fields.Integer()
+    status = ma.fields.Enum(Status, by_value=True)
+    actions = ma.fields.List(ma.fields.Enum(Action, by_value=True), metadata={
+        "description": "In the order of the lifecycle; empty when the caller may do nothing now"})

@@ -5,10 +5,13 @@ from __future__ import annotations
 import marshmallow as ma
 
 from app.api import SchemaBase
+from app.db import utcnow
 from app.customers.models import CustomerTier
 from app.geo_fields import BoundingBoxField, GeoJSONPoint
 from app.workorders.models import Channel, FieldKind, Priority, Status, WorkType
-from app.workorders.service import MAX_TAGS, TAG_PATTERN, TimeWindow
+from app.workorders.service import MAX_TAGS, SORT_KEYS, TAG_PATTERN, TimeWindow
+from sla.clock import TargetKind
+from sla.summary import SlaFilter, SlaState, summarize
 
 MAX_DURATION_MIN = 7 * 24 * 60
 
@@ -103,6 +106,26 @@ class _IdSchema(ma.Schema):
     id = ma.fields.Integer()
 
 
+class WorkOrderSlaSchema(ma.Schema):
+    state = ma.fields.Enum(SlaState, by_value=True, metadata={"description": (
+        "`overdue` (a running target is past its deadline), `breached` (a target was missed), "
+        "`running`, `paused`, `met`, or `none` (no SLA policy covers the order)")})
+    deadline = ma.fields.AwareDateTime(allow_none=True, metadata={
+        "description": "The earliest deadline of a running target; null when none runs"})
+    kind = ma.fields.Enum(TargetKind, by_value=True, allow_none=True, metadata={
+        "description": "The target of that deadline"})
+
+
+class SlaSummaryField(ma.fields.Nested):
+    """The summary of the order's SLA clocks as of now (`sla.summary.summarize`)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(WorkOrderSlaSchema, dump_only=True, **kwargs)
+
+    def serialize(self, attr, obj, accessor=None, **kwargs):
+        return self._serialize(summarize(obj.sla_clocks, utcnow()), attr, obj, **kwargs)
+
+
 class WorkOrderSchema(ma.Schema):
     """A work order as the back office sees it."""
     id = ma.fields.Integer()
@@ -136,6 +159,8 @@ class WorkOrderSchema(ma.Schema):
     created_at = ma.fields.AwareDateTime()
     updated_at = ma.fields.AwareDateTime()
     version = ma.fields.Integer(metadata={"description": "Row version; changes on every write"})
+    sla = SlaSummaryField(metadata={
+        "description": "The order's SLA at a glance (`GET /work-orders/{id}/sla` has every clock)"})
 
     @ma.post_dump(pass_original=True)
     def _sorted_children(self, data, order, **kwargs):
@@ -216,6 +241,13 @@ class WorkOrderQueryArgsSchema(ma.Schema):
     bbox = BoundingBoxField()
     team_id = ma.fields.Integer(validate=ma.validate.Range(min=1), metadata={"description": "The team's queue"})
     tag = ma.fields.String(validate=ma.validate.Length(min=1, max=40), metadata={"description": "Carrying this tag"})
+    sla = ma.fields.Enum(SlaFilter, by_value=True, metadata={"description": (
+        "`overdue`: a running SLA target is past its deadline; `breached`: overdue, or a target "
+        "was already missed")})
+    sort = ma.fields.String(load_default="priority", validate=ma.validate.OneOf(SORT_KEYS), metadata={
+        "description": "`priority` (most urgent first, the default), `created_at`, `sla_deadline` "
+                       "(the nearest running SLA deadline first), `scheduled_start`, `number`, `status`; "
+                       "a leading `-` reverses `created_at`, `scheduled_start` and `number`"})
 
     @ma.validates_schema
     def _ranges_ordered(self, data, **kwargs):
@@ -234,6 +266,10 @@ class TemplateFieldSchema(SchemaBase):
     choices = ma.fields.List(ma.fields.String(validate=ma.validate.Length(min=1, max=100)),
                              validate=ma.validate.Length(max=100),
                              metadata={"description": "The options, for choice and multi_choice only"})
+    min_value = ma.fields.Float(allow_none=True, allow_nan=False,
+                                metadata={"description": "Number fields: the lowest accepted value"})
+    max_value = ma.fields.Float(allow_none=True, allow_nan=False,
+                                metadata={"description": "Number fields: the highest accepted value"})
 
 
 class TemplateFieldOutSchema(ma.Schema):
@@ -243,6 +279,8 @@ class TemplateFieldOutSchema(ma.Schema):
     kind = ma.fields.String(metadata={"description": ", ".join(k.value for k in FieldKind)})
     required = ma.fields.Boolean()
     choices = ma.fields.List(ma.fields.String())
+    min_value = ma.fields.Float(metadata={"description": "Number fields with a range: the lowest value"})
+    max_value = ma.fields.Float(metadata={"description": "Number fields with a range: the highest value"})
 
 
 class WorkOrderTemplateSchema(ma.Schema):

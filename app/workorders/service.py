@@ -27,6 +27,7 @@ from app.workorders.models import (Channel, EventKind, Priority, Status, WorkOrd
                                    WorkType)
 from app.workorders.numbering import next_work_order_number
 from app.workorders.templates import active_template, validate_custom_fields
+from sla.summary import SlaFilter, next_deadline_column, sla_filter_clause
 
 EDITABLE_FIELDS = frozenset({"priority", "title", "description", "work_type", "asset_id", "required_skills",
                              "estimated_duration_min", "window", "custom_fields", "team_id", "tags"})
@@ -35,6 +36,9 @@ TAG_PATTERN = r"^[a-z0-9\u4e00-\u9fff][a-z0-9_\-\u4e00-\u9fff]{0,39}$"
 MAX_TAGS = 20
 CLOSED_STATUSES = frozenset({Status.CLOSED, Status.CANCELLED})
 PRIORITY_RANK = {Priority.URGENT: 0, Priority.HIGH: 1, Priority.NORMAL: 2, Priority.LOW: 3}
+# How a search may be ordered: `-` for descending. Ties are broken by age, then id.
+SORT_KEYS = ("priority", "created_at", "-created_at", "sla_deadline", "scheduled_start", "-scheduled_start",
+             "number", "-number", "status")
 
 
 class SiteMismatchError(ValidationFailedError):
@@ -284,6 +288,7 @@ def _with_details(query: Select) -> Select:
         selectinload(WorkOrder.scheduled_engineer).joinedload(Engineer.user),
         selectinload(WorkOrder.required_skills),
         selectinload(WorkOrder.children).load_only(WorkOrder.id),
+        selectinload(WorkOrder.sla_clocks),
     )
 
 
@@ -311,11 +316,15 @@ def search_query(*, actor: User, statuses: Collection[Status] = (), priorities: 
                  created_from: datetime | None = None, created_to: datetime | None = None,
                  scheduled_from: datetime | None = None, scheduled_to: datetime | None = None,
                  text: str | None = None, bbox: BoundingBox | None = None, team_id: int | None = None,
-                 tag: str | None = None) -> Select:
+                 tag: str | None = None, sla: SlaFilter | None = None, sort: str = "priority",
+                 now: datetime | None = None) -> Select:
     """The orders the actor may see that match every given filter, most urgent first,
-    then oldest first. Time ranges include their start and exclude their end; `text`
-    matches number, title, description or customer name, ignoring case; `tag` keeps
-    orders carrying that tag."""
+    then oldest first (or in the order `sort` names, one of SORT_KEYS). Time ranges
+    include their start and exclude their end; `text` matches number, title, description
+    or customer name, ignoring case; `tag` keeps orders carrying that tag; `sla` keeps
+    orders late on an SLA target as of `now` (default: the current time)."""
+    if sort not in SORT_KEYS:
+        raise ValueError(f"unknown sort key {sort!r}")
     query = _with_details(select(WorkOrder)).where(visible_orders_clause(actor))
     for column, values in ((WorkOrder.status, statuses), (WorkOrder.priority, priorities),
                            (WorkOrder.work_type, work_types), (WorkOrder.channel, channels)):
@@ -346,7 +355,24 @@ def search_query(*, actor: User, statuses: Collection[Status] = (), priorities: 
         query = query.where(WorkOrder.tags.contains([tag]))
     if bbox is not None:
         query = query.where(WorkOrder.site_id.in_(select(Site.id).where(within_box(Site.location, bbox))))
-    return query.order_by(case(PRIORITY_RANK, value=WorkOrder.priority), WorkOrder.created_at, WorkOrder.id)
+    if sla is not None:
+        query = query.where(sla_filter_clause(sla, now or utcnow()))
+    return query.order_by(*_sort_columns(sort), WorkOrder.created_at, WorkOrder.id)
+
+
+def _sort_columns(sort: str) -> tuple:
+    """The ORDER BY of a sort key (before the age and id tie-breakers)."""
+    descending, name = sort.startswith("-"), sort.lstrip("-")
+    if name == "priority":
+        return (case(PRIORITY_RANK, value=WorkOrder.priority),)
+    if name == "created_at":
+        return (WorkOrder.created_at.desc(),) if descending else ()
+    if name == "sla_deadline":
+        return (next_deadline_column().asc().nulls_last(),)
+    if name == "status":
+        return (case({status: rank for rank, status in enumerate(Status)}, value=WorkOrder.status),)
+    column = {"scheduled_start": WorkOrder.scheduled_start, "number": WorkOrder.number}[name]
+    return (column.desc().nulls_last() if descending else column.asc().nulls_last(),)
 
 
 def _escape_like(value: str) -> str:

@@ -1,6 +1,7 @@
 """Work-order templates: the custom fields each work type asks for.
 
-A template's `fields` is a list of ``{key, label, kind, required, choices?}``. At most one
+A template's `fields` is a list of ``{key, label, kind, required, choices?, min_value?,
+max_value?}``: choices for choice kinds, an optional range for numbers. At most one
 template per work type is active; new orders of that type fill its fields. Older
 templates stay (orders keep pointing at the one they were filled against).
 
@@ -73,6 +74,17 @@ def clean_field_definitions(fields: Sequence[Mapping[str, Any]]) -> list[dict[st
         elif choices:
             problems["choices"] = ["only choice and multi_choice fields have choices"]
 
+        bounds = {name: field.get(name) for name in ("min_value", "max_value") if field.get(name) is not None}
+        if bounds and kind is not FieldKind.NUMBER:
+            for name in bounds:
+                problems[name] = ["only number fields have a range"]
+        elif not all(_is_number(value) for value in bounds.values()):
+            for name, value in bounds.items():
+                if not _is_number(value):
+                    problems[name] = ["must be a number"]
+        elif len(bounds) == 2 and bounds["min_value"] > bounds["max_value"]:
+            problems["max_value"] = ["must not be below min_value"]
+
         if problems:
             errors[index] = problems
             continue
@@ -80,6 +92,7 @@ def clean_field_definitions(fields: Sequence[Mapping[str, Any]]) -> list[dict[st
                       "required": bool(field.get("required", False))}
         if kind in CHOICE_KINDS:
             definition["choices"] = list(choices)
+        definition.update(bounds)
         cleaned.append(definition)
     if errors:
         raise ValidationFailedError("The template's field definitions are invalid", errors={"fields": errors})
@@ -94,7 +107,7 @@ def validate_custom_fields(fields_definition: Iterable[Mapping[str, Any]],
     dropped, absent optional fields left out). With no definitions, only an empty
     object passes. Raises ValidationFailedError with one entry per offending key
     under ``errors["custom_fields"]``: unknown keys, missing required fields, values
-    of the wrong kind, choices not in the list."""
+    of the wrong kind, choices not in the list, numbers out of the field's range."""
     definitions = {d["key"]: d for d in fields_definition}
     errors: dict[str, list[str]] = {}
     cleaned: dict[str, Any] = {}
@@ -111,12 +124,27 @@ def validate_custom_fields(fields_definition: Iterable[Mapping[str, Any]],
             continue
         try:
             cleaned[key] = _clean_value(FieldKind(definition["kind"]), value, definition.get("choices") or ())
+            _check_range(cleaned[key], definition)
         except ValueError as exc:
             errors[key] = [str(exc)]
 
     if errors:
         raise ValidationFailedError("Custom fields do not match the template", errors={"custom_fields": errors})
     return cleaned
+
+
+def _is_number(value: Any) -> bool:
+    """A JSON number (not a boolean), finite."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _check_range(value: Any, definition: Mapping[str, Any]) -> None:
+    """A number within the field's `min_value`..`max_value` (both included); raises ValueError."""
+    low, high = definition.get("min_value"), definition.get("max_value")
+    if low is not None and value < low:
+        raise ValueError(f"must be at least {low:g}")
+    if high is not None and value > high:
+        raise ValueError(f"must be at most {high:g}")
 
 
 def _is_blank(value: Any) -> bool:
@@ -133,7 +161,7 @@ def _clean_value(kind: FieldKind, value: Any, choices: Sequence[str]) -> Any:
         return value.strip()
     if kind is FieldKind.NUMBER:
         # bool is an int subclass in Python, but `true` is not a number to the client.
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        if not _is_number(value):
             raise ValueError("must be a number")
         return value
     if kind is FieldKind.DATE:

@@ -45,6 +45,25 @@ def test_a_warehouse_user_builds_the_catalogue_and_receives_stock(client, as_rol
     assert [p["sku"] for p in found] == ["VLV-2"]
 
 
+def test_the_parts_of_an_order_show_what_is_still_reserved_for_it(client, as_role, stocked, session):
+    part, warehouse = stocked
+    other = service.create_part(session, sku="BLT-1", name="Fan belt", unit_cost_cents=900)
+    service.receive(session, actor=UserFactory(role=Role.WAREHOUSE), part_id=other.id, location_id=warehouse.id,
+                    quantity=2, unit_cost_cents=900)
+    order = WorkOrderFactory()
+    ids = {"work_order_id": order.id, "location_id": warehouse.id}
+    _, headers = as_role(Role.DISPATCHER)
+    for body in ({"part_id": part.id, "quantity": 3}, {"part_id": other.id, "quantity": 1}):
+        assert client.post(f"{API}/reservations", headers=headers, json={**ids, **body}).status_code == 201
+    assert client.post(f"{API}/issues", headers=headers,
+                       json={**ids, "part_id": part.id, "quantity": 1}).status_code == 201
+    _, agent = as_role(Role.AGENT)
+    lines = client.get(f"{API}/work-orders/{order.id}/parts-cost", headers=agent).json["lines"]
+    # The issue used one of the three reserved filters; the belt is only reserved, never used.
+    assert [(line["sku"], line["issued"], line["reserved"], line["cost_cents"]) for line in lines] == [
+        ("BLT-1", 0, 1, 0), ("FLT-9", 1, 2, 300)]
+
+
 def test_issue_then_the_order_shows_its_parts_cost(client, as_role, stocked):
     part, warehouse = stocked
     order = WorkOrderFactory()
@@ -55,7 +74,7 @@ def test_issue_then_the_order_shows_its_parts_cost(client, as_role, stocked):
     cost = client.get(f"{API}/work-orders/{order.id}/parts-cost", headers=headers).json
     assert cost == {"work_order_id": order.id, "parts_cost_cents": 600, "lines": [
         {"part_id": part.id, "sku": "FLT-9", "name": "Air filter", "unit": "pcs", "issued": 2, "returned": 0,
-         "cost_cents": 600}]}
+         "cost_cents": 600, "reserved": 0}]}
     too_many = client.post(f"{API}/issues", headers=headers, json={"part_id": part.id, "location_id": warehouse.id,
                                                                    "work_order_id": order.id, "quantity": 4})
     assert too_many.status_code == 409 and too_many.json["status"] == "insufficient_stock"
