@@ -122,6 +122,7 @@ def test_a_finished_repair_shows_its_checklist_photos_and_signature(page: Page, 
     page.click(".language-switch a[data-lang=en]")
     expect(page.locator("#checklist li[data-key=power_isolated] .item-label")).to_contain_text("Power isolated")
     expect(page.locator("#order")).to_have_attribute("aria-busy", "false", timeout=SLOW)
+    page.locator("#photos img").last.scroll_into_view_if_needed()     # they load lazily
     page.wait_for_function(f"() => ({IMAGES_LOADED})([...document.querySelectorAll('#photos img')])")
     screenshot(page, "work-order-detail-desktop-en")
     page.goto(demo_site.url + "/console/work-orders?status=open&sort=sla_deadline")

@@ -20,20 +20,24 @@ function addressFromFilters(page) {
   const params = new URLSearchParams();
   for (const name of FILTERS) {
     const value = form.elements[name].value;
-    if (value && !(name === "sort" && value === "priority")) params.set(name, value);
+    // The defaults (open orders, by priority) stay out of the address.
+    if (value && !(name === "sort" && value === "priority") && !(name === "status" && value === "open")) {
+      params.set(name, value);
+    }
   }
   if (page > 1) params.set("page", page);
   const query = params.toString();
   history.replaceState(null, "", location.pathname + (query ? "?" + query : ""));
 }
 
-/** The API's query for the form: "open" is every open status, dates are days in the org's zone. */
+/** The API's query for the form: "open" (the default) is every open status, "any" no
+ * filter; dates are days in the org's zone. */
 function apiQuery(page) {
   const params = new URLSearchParams({ page, page_size: PAGE_SIZE });
   const value = (name) => form.elements[name].value;
   if (value("q").trim()) params.set("q", value("q").trim());
   if (value("status") === "open") OPEN_STATUSES.forEach((status) => params.append("status", status));
-  else if (value("status")) params.set("status", value("status"));
+  else if (value("status") !== "any") params.set("status", value("status"));
   for (const name of ["priority", "channel", "sla", "sort"]) if (value(name)) params.set(name, value(name));
   if (value("engineer_id") === "none") params.set("unassigned", "true");
   else if (value("engineer_id")) params.set("engineer_id", value("engineer_id"));
