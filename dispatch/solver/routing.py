@@ -166,7 +166,7 @@ def solve_instance(instance: Instance, *, time_limit_s: float, first_solution: s
     parameters.time_limit.FromMilliseconds(remaining_ms)
     solution = routing.SolveWithParameters(parameters)
     left_ms = int((time_limit_s - (time.monotonic() - started)) * 1000)
-    if solution is not None and left_ms > 500 and metaheuristic != "GUIDED_LOCAL_SEARCH":
+    if solution is not None and left_ms > 500 and metaheuristic == "TABU_SEARCH":
         # Tabu search can stop in a local optimum it sees no way out of, seconds into a
         # budget of thirty (Solomon R106: after 0.9 s). Guided local search then carries
         # on from its best solution for the time that is left.
