@@ -8,21 +8,7 @@ import re
 import pytest
 
 from app.auth.models import Role
-from tests import factories
-from tests.factories import TEST_PASSWORD
-
-
-@pytest.fixture(autouse=True)
-def _fresh_limits(reset_rate_limits):
-    yield
-
-
-def sign_in(client, role: Role, language: str = "zh-CN"):
-    user = factories.UserFactory(role=role)
-    answer = client.post("/console/sign-in", data={"email": user.email, "password": TEST_PASSWORD},
-                         headers={"Accept-Language": language})
-    assert answer.status_code == 302
-    return user
+from tests.consoles.conftest import sign_in_as
 
 
 def page_settings(text: str) -> dict:
@@ -43,14 +29,14 @@ def test_without_a_session_the_page_sends_to_sign_in(client):
 
 @pytest.mark.parametrize("role", [Role.WAREHOUSE])
 def test_other_roles_are_refused(client, role):
-    sign_in(client, role)
+    sign_in_as(client, role, language="zh-CN")
     answer = client.get("/console/dispatch")
     assert answer.status_code == 403
 
 
 @pytest.mark.parametrize("role", [Role.DISPATCHER, Role.MANAGER])
 def test_planners_get_the_shell_with_the_optimiser(client, role):
-    sign_in(client, role)
+    sign_in_as(client, role, language="zh-CN")
     answer = client.get("/console/dispatch", headers={"Accept-Language": "zh-CN"})
     assert answer.status_code == 200
     page = answer.text
@@ -68,7 +54,7 @@ def test_planners_get_the_shell_with_the_optimiser(client, role):
 
 @pytest.mark.parametrize("role", [Role.AGENT, Role.ADMIN])
 def test_agents_and_admins_look_without_planning_controls(client, role):
-    sign_in(client, role, language="en")
+    sign_in_as(client, role, language="en")
     answer = client.get("/console/dispatch", headers={"Accept-Language": "en"})
     assert answer.status_code == 200
     assert 'id="optimise-form"' not in answer.text and 'id="read-only"' in answer.text
@@ -77,7 +63,7 @@ def test_agents_and_admins_look_without_planning_controls(client, role):
 
 
 def test_the_menu_links_the_console(client):
-    sign_in(client, Role.DISPATCHER)
+    sign_in_as(client, Role.DISPATCHER, language="zh-CN")
     home = client.get("/console/")
     assert home.status_code == 302 and home.headers["Location"] == "/console/dispatch"
 

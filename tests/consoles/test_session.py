@@ -4,24 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from flask_jwt_extended import create_access_token
 
 from app.auth.models import Role
 from tests import factories
+from tests.consoles.conftest import sign_in
 from tests.factories import TEST_PASSWORD
-
-
-@pytest.fixture(autouse=True)
-def _fresh_limits(reset_rate_limits):
-    yield
-
-
-def sign_in(client, user, next_page=None):
-    form = {"email": user.email, "password": TEST_PASSWORD}
-    if next_page is not None:
-        form["next"] = next_page
-    return client.post("/console/sign-in", data=form)
 
 
 def cookie(client, name):

@@ -8,14 +8,9 @@ import pytest
 
 from app.auth.models import Role
 from tests import factories
-from tests.consoles.test_session import sign_in
+from tests.consoles.conftest import sign_in
 
 PAGE = "/console/warehouse"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_limits(reset_rate_limits):
-    yield
 
 
 def test_without_a_session_the_desk_sends_to_sign_in(client):

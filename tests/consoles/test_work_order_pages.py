@@ -8,22 +8,9 @@ import re
 import pytest
 
 from app.auth.models import Role
-from tests import factories
-from tests.factories import TEST_PASSWORD
+from tests.consoles.conftest import sign_in_as
 
 PAGES = ("/console/work-orders", "/console/work-orders/new", "/console/work-orders/42")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_limits(reset_rate_limits):
-    yield
-
-
-def signed_in(client, role: Role):
-    user = factories.UserFactory(role=role)
-    answer = client.post("/console/sign-in", data={"email": user.email, "password": TEST_PASSWORD})
-    assert answer.status_code == 302, answer.text
-    return user
 
 
 def page_data(page) -> dict:
@@ -40,14 +27,14 @@ def test_the_pages_need_a_session(client, path):
 
 @pytest.mark.parametrize("path", PAGES)
 def test_the_warehouse_gets_the_403_page(client, path):
-    signed_in(client, Role.WAREHOUSE)
+    sign_in_as(client, Role.WAREHOUSE)
     answer = client.get(path, headers={"Accept-Language": "en"})
     assert answer.status_code == 403 and "Not for your role" in answer.text
 
 
 @pytest.mark.parametrize("role", [Role.AGENT, Role.DISPATCHER, Role.MANAGER, Role.ADMIN])
 def test_back_office_roles_open_every_page(client, role):
-    signed_in(client, role)
+    sign_in_as(client, role)
     listing = client.get("/console/work-orders", headers={"Accept-Language": "en"})
     assert listing.status_code == 200
     assert 'id="orders"' in listing.text and 'id="filters"' in listing.text
@@ -61,13 +48,13 @@ def test_back_office_roles_open_every_page(client, role):
 
 
 def test_the_menu_leads_agents_to_the_work_orders(client):
-    signed_in(client, Role.AGENT)
+    sign_in_as(client, Role.AGENT)
     home = client.get("/console/")
     assert home.status_code == 302 and home.headers["Location"] == "/console/work-orders"
 
 
 def test_labels_come_in_the_pages_language(client):
-    signed_in(client, Role.AGENT)
+    sign_in_as(client, Role.AGENT)
     chinese = client.get("/console/work-orders", headers={"Accept-Language": "zh-CN"})
     labels = page_data(chinese)["enumerations"]
     assert labels["statuses"]["on_hold"] == "挂起" and labels["priorities"]["urgent"] == "紧急"
