@@ -22,11 +22,15 @@ Metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic
 # important and hardest to place), then guided local search, served the most priority.
 # Solomon instances (distance only): parallel cheapest insertion and tabu search had
 # the smallest mean gap, with guided local search taking over when tabu search stops
-# early (see solve_instance).
+# early (see solve_instance), and with the operators ordered by a multi-armed bandit
+# (SOLOMON_BANDIT_OPERATORS): on twelve hard instances × 30 s, a mean gap of 4.0 %
+# instead of 5.9 %. On field-service days the bandit lost priority served (60×500:
+# 7832 vs 8049), so those keep the fixed order.
 DEFAULT_FIRST_SOLUTION = "LOCAL_CHEAPEST_INSERTION"
 DEFAULT_METAHEURISTIC = "GUIDED_LOCAL_SEARCH"
 SOLOMON_FIRST_SOLUTION = "PARALLEL_CHEAPEST_INSERTION"
 SOLOMON_METAHEURISTIC = "TABU_SEARCH"
+SOLOMON_BANDIT_OPERATORS = True
 
 
 @dataclass(frozen=True)
@@ -78,8 +82,13 @@ ProgressCallback = Callable[[float, int], None]  # (percent of the time limit, o
 
 
 def solve_instance(instance: Instance, *, time_limit_s: float, first_solution: str = DEFAULT_FIRST_SOLUTION,
-                   metaheuristic: str = DEFAULT_METAHEURISTIC, on_solution: ProgressCallback | None = None) -> SearchResult:
-    """Search for the best routes within `time_limit_s` (wall clock, one core)."""
+                   metaheuristic: str = DEFAULT_METAHEURISTIC, bandit_operators: bool = False,
+                   on_solution: ProgressCallback | None = None) -> SearchResult:
+    """Search for the best routes within `time_limit_s` (wall clock, one core).
+
+    `bandit_operators` lets a multi-armed bandit order the local search operators by
+    how well each has been improving, instead of OR-Tools' fixed order.
+    """
     started = time.monotonic()
     node_count = len(instance.service)
     manager = pywrapcp.RoutingIndexManager(node_count, len(instance.starts), instance.starts, instance.ends)
@@ -162,6 +171,7 @@ def solve_instance(instance: Instance, *, time_limit_s: float, first_solution: s
         sorting.DESCRIPTOR.fields_by_name["insertion_sorting_properties"].enum_type
         .values_by_name["SORTING_PROPERTY_PENALTY_OVER_ALLOWED_VEHICLES_RATIO"].number)
     parameters.local_search_metaheuristic = getattr(Metaheuristic, metaheuristic)
+    parameters.use_multi_armed_bandit_concatenate_operators = bandit_operators
     remaining_ms = max(100, int((time_limit_s - (time.monotonic() - started)) * 1000))
     parameters.time_limit.FromMilliseconds(remaining_ms)
     solution = routing.SolveWithParameters(parameters)
