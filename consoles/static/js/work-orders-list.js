@@ -37,7 +37,8 @@ function apiQuery(page) {
   const value = (name) => form.elements[name].value;
   if (value("q").trim()) params.set("q", value("q").trim());
   if (value("status") === "open") OPEN_STATUSES.forEach((status) => params.append("status", status));
-  else if (value("status") !== "any") params.set("status", value("status"));
+  // An address naming no known status leaves the select empty: that is "any" too.
+  else if (value("status") && value("status") !== "any") params.set("status", value("status"));
   for (const name of ["priority", "channel", "sla", "sort"]) if (value(name)) params.set(name, value(name));
   if (value("engineer_id") === "none") params.set("unassigned", "true");
   else if (value("engineer_id")) params.set("engineer_id", value("engineer_id"));
