@@ -48,7 +48,9 @@ def test_a_batch_is_stored_and_a_resend_stores_nothing_twice(session):
 
 def test_the_same_time_twice_in_one_batch_counts_once(session):
     engineer = EngineerFactory()
-    result = record_pings(session, engineer=engineer, pings=[ping(10), ping(10, lat=31.3)])
+    at = minutes_ago(10)   # one clock reading: two could fall either side of a second
+    result = record_pings(session, engineer=engineer, pings=[Ping(recorded_at=at, lon=121.47, lat=31.23),
+                                                             Ping(recorded_at=at, lon=121.47, lat=31.3)])
     assert (result.accepted, result.duplicates) == (1, 1)
 
 

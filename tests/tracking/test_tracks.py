@@ -16,11 +16,16 @@ from tracking.tracks import as_feature_collection, day_bounds, day_track, track_
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-def hour_ago(minutes: int) -> datetime:
-    return (utcnow() - timedelta(hours=1) + timedelta(minutes=minutes)).replace(microsecond=0)
+@pytest.fixture
+def hour_ago():
+    """Minutes after one fixed moment an hour ago. The moment is read from the clock once
+    per test: reading it per call let a second tick between recording the pings and
+    asking for a period move the bounds past a ping."""
+    origin = (utcnow() - timedelta(hours=1)).replace(microsecond=0)
+    return lambda minutes: origin + timedelta(minutes=minutes)
 
 
-def test_a_track_along_a_meridian_measures_what_the_spheroid_says(session):
+def test_a_track_along_a_meridian_measures_what_the_spheroid_says(session, hour_ago):
     engineer = EngineerFactory()
     record_pings(session, engineer=engineer, pings=[
         Ping(recorded_at=hour_ago(0), lon=121.5, lat=31.00), Ping(recorded_at=hour_ago(5), lon=121.5, lat=31.01),
@@ -33,7 +38,7 @@ def test_a_track_along_a_meridian_measures_what_the_spheroid_says(session):
     assert track.distance_m == pytest.approx(expected, rel=0.005)
 
 
-def test_the_line_follows_the_recorded_order_not_the_upload_order(session):
+def test_the_line_follows_the_recorded_order_not_the_upload_order(session, hour_ago):
     engineer = EngineerFactory()
     # Uploaded out of order: north, south, middle; driven south → middle → north.
     record_pings(session, engineer=engineer, pings=[
@@ -43,7 +48,7 @@ def test_the_line_follows_the_recorded_order_not_the_upload_order(session):
     assert track.distance_m == pytest.approx(meridian_arc_m(31.00, 31.02), rel=0.005)
 
 
-def test_the_period_bounds_which_pings_count(session):
+def test_the_period_bounds_which_pings_count(session, hour_ago):
     engineer = EngineerFactory()
     record_pings(session, engineer=engineer, pings=[
         Ping(recorded_at=hour_ago(0), lon=121.5, lat=30.90), Ping(recorded_at=hour_ago(5), lon=121.5, lat=31.00),
