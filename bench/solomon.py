@@ -4,7 +4,8 @@ same time budget, one core each; gaps to the distance-only best-known solutions.
     .venv/bin/pip install -r bench/requirements.txt        # VROOM, for this benchmark only
     .venv/bin/python -m bench.solomon --time-limit 30       # all 56 instances (about an hour)
     .venv/bin/python -m bench.solomon --time-limit 5 C101 R101
-    .venv/bin/python -m bench.solomon --time-limit 30 --bandit-operators              # the rejected variant
+    .venv/bin/python -m bench.solomon --time-limit 30 --bandit-operators              # a rejected variant
+    .venv/bin/python -m bench.solomon --time-limit 30 --no-ruin-and-recreate          # tabu + GLS alone
 
 Both solvers see the same integer model: distances ×1000, rounded for the cost and
 rounded up for travel times (so a route feasible in the model is feasible in real
@@ -58,13 +59,16 @@ def main() -> None:
     parser.add_argument("--no-vroom", action="store_true")
     parser.add_argument("--bandit-operators", action="store_true",
                         help="a multi-armed bandit orders the local search operators (measured worse overall)")
+    parser.add_argument("--no-ruin-and-recreate", action="store_true",
+                        help="tabu search then guided local search for the whole time, no ruin-and-recreate")
     args = parser.parse_args()
     names = args.instances or sorted(p.stem for p in SOLOMON_100.glob("*.txt"))
     bks = distance_only_bks()
     rows, ours_gaps, vroom_gaps = [], [], []
     for name in names:
         instance = read_instance(SOLOMON_100 / f"{name}.txt")
-        ours = solve_solomon(instance, time_limit_s=args.time_limit, bandit_operators=args.bandit_operators)
+        ours = solve_solomon(instance, time_limit_s=args.time_limit, bandit_operators=args.bandit_operators,
+                             ruin_and_recreate=not args.no_ruin_and_recreate)
         ours_ok = not ours.get("unserved") and not check_routes(instance, ours["routes"])
         ours_gap = 100 * (ours["distance"] - bks[name]) / bks[name] if ours_ok else None
         row = [name, len(instance.customers), bks[name], ours["distance"] if ours_ok else "invalid",

@@ -14,8 +14,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from dispatch.solver.routing import SOLOMON_BANDIT_OPERATORS, SOLOMON_FIRST_SOLUTION, SOLOMON_METAHEURISTIC, Instance, \
-    solve_instance
+from dispatch.solver.routing import SOLOMON_BANDIT_OPERATORS, SOLOMON_FIRST_SOLUTION, SOLOMON_METAHEURISTIC, \
+    SOLOMON_RUIN_AND_RECREATE, Instance, solve_instance
 
 SCALE = 1000
 
@@ -111,7 +111,8 @@ def check_routes(instance: SolomonInstance, routes: list[list[int]]) -> list[str
 
 
 def solve_solomon(instance: SolomonInstance, *, time_limit_s: float, first_solution: str = SOLOMON_FIRST_SOLUTION,
-                  metaheuristic: str = SOLOMON_METAHEURISTIC, bandit_operators: bool = SOLOMON_BANDIT_OPERATORS) -> dict:
+                  metaheuristic: str = SOLOMON_METAHEURISTIC, bandit_operators: bool = SOLOMON_BANDIT_OPERATORS,
+                  ruin_and_recreate: bool = SOLOMON_RUIN_AND_RECREATE) -> dict:
     """Solve one instance and answer in the CLI's line format."""
     started = time.monotonic()
     nodes = [instance.depot, *instance.customers]
@@ -134,7 +135,7 @@ def solve_solomon(instance: SolomonInstance, *, time_limit_s: float, first_solut
         demands=[c.demand for c in nodes], capacities=[instance.capacity] * vehicles)
     result = solve_instance(model, time_limit_s=max(0.5, time_limit_s - (time.monotonic() - started)),
                             first_solution=first_solution, metaheuristic=metaheuristic,
-                            bandit_operators=bandit_operators)
+                            bandit_operators=bandit_operators, ruin_and_recreate=ruin_and_recreate)
     routes = [[nodes[node].number for node, _ in route.visits] for route in result.routes if route.visits]
     answer = {"instance": instance.name, "vehicles": len(routes),
               "distance": round(sum(route_distance(instance, r) for r in routes), 2),

@@ -89,17 +89,19 @@ def test_solomon_prints_one_line_per_instance(tmp_path):
         assert line["vehicles"] == len(line["routes"])
 
 
-@pytest.mark.parametrize("bandit_operators", [True, False], ids=["bandit-order", "fixed-order"])
-def test_a_small_solomon_instance_is_solved_to_optimality(tmp_path, bandit_operators):
+@pytest.mark.parametrize("bandit_operators, ruin_and_recreate", [(False, True), (False, False), (True, False)],
+                         ids=["ruin-and-recreate", "fixed-order", "bandit-order"])
+def test_a_small_solomon_instance_is_solved_to_optimality(tmp_path, bandit_operators, ruin_and_recreate):
     # Capacity 30 splits the six customers into two loops of three; the best such
-    # split, found here by brute force, is what the solver must reach, whichever way
-    # the local search operators are ordered.
+    # split, found here by brute force, is what the solver must reach, with or
+    # without ruin-and-recreate, whichever way the local search operators are ordered.
     instance = read_instance(write_solomon(tmp_path / "C.txt", "TINY-C", SQUARE, capacity=30))
     numbers = [c.number for c in instance.customers]
     best = min(route_distance(instance, list(first)) + route_distance(instance, list(second))
                for first in itertools.permutations(numbers, 3)
                for second in itertools.permutations([n for n in numbers if n not in first]))
-    answer = solve_solomon(instance, time_limit_s=2, bandit_operators=bandit_operators)
+    answer = solve_solomon(instance, time_limit_s=2, bandit_operators=bandit_operators,
+                           ruin_and_recreate=ruin_and_recreate)
     assert check_routes(instance, answer["routes"]) == []
     assert answer["distance"] == pytest.approx(best, abs=0.01)
 
