@@ -213,16 +213,13 @@ def solve_instance(instance: Instance, *, time_limit_s: float, first_solution: s
 
     routes, visited = [], set()
     for vehicle in range(len(instance.starts)):
-        index = routing.Start(vehicle)
-        start_time = solution.Value(time_dimension.CumulVar(index))
+        start_time = solution.Value(time_dimension.CumulVar(routing.Start(vehicle)))
         visits = []
-        index = solution.Value(routing.NextVar(index))
-        while not routing.IsEnd(index):
+        for index in _route_indices(routing, solution, vehicle):
             node = manager.IndexToNode(index)
             visits.append((node, solution.Value(time_dimension.CumulVar(index))))
             visited.add(node)
-            index = solution.Value(routing.NextVar(index))
-        end_time = solution.Value(time_dimension.CumulVar(index))
+        end_time = solution.Value(time_dimension.CumulVar(routing.End(vehicle)))
         breaks = []
         if break_intervals and break_intervals[vehicle]:
             breaks = [(solution.StartValue(interval), interval.DurationMin()) for interval in break_intervals[vehicle]]
@@ -230,6 +227,15 @@ def solve_instance(instance: Instance, *, time_limit_s: float, first_solution: s
                                    breaks=sorted(breaks)))
     dropped = [node for node in instance.job_nodes if node not in visited]
     return SearchResult(routes=routes, dropped=dropped, objective=solution.ObjectiveValue(), found=True)
+
+
+def _route_indices(routing: pywrapcp.RoutingModel, assignment: pywrapcp.Assignment, vehicle: int) -> list[int]:
+    """The routing indices `vehicle` visits in `assignment`, between its start and end."""
+    route, index = [], assignment.Value(routing.NextVar(routing.Start(vehicle)))
+    while not routing.IsEnd(index):
+        route.append(index)
+        index = assignment.Value(routing.NextVar(index))
+    return route
 
 
 def _ruin_and_recreate(routing: pywrapcp.RoutingModel, manager: pywrapcp.RoutingIndexManager, instance: Instance,
@@ -255,14 +261,7 @@ def _ruin_and_recreate(routing: pywrapcp.RoutingModel, manager: pywrapcp.Routing
                   for index, node in visits.items()}
 
     def routes_of(assignment: pywrapcp.Assignment) -> list[list[int]]:
-        routes = []
-        for vehicle in range(vehicles):
-            route, index = [], assignment.Value(routing.NextVar(routing.Start(vehicle)))
-            while not routing.IsEnd(index):
-                route.append(index)
-                index = assignment.Value(routing.NextVar(index))
-            routes.append(route)
-        return routes
+        return [_route_indices(routing, assignment, vehicle) for vehicle in range(vehicles)]
 
     descent = pywrapcp.DefaultRoutingSearchParameters()
     descent.local_search_metaheuristic = Metaheuristic.GREEDY_DESCENT

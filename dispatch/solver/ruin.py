@@ -8,8 +8,8 @@ once is what lets the rebuild hand a cluster's visits to other routes or order t
 another way, moves the one-visit-at-a-time operators of a local search cannot make
 without passing through worse plans.
 
-Pure: routes are lists of node numbers, the caller turns them back into a search
-state.
+Pure: routes are lists of the caller's visit identifiers (routing indices, for
+`routing._ruin_and_recreate`), which it turns back into a search state.
 """
 from __future__ import annotations
 
