@@ -18,8 +18,10 @@ from tests.factories import (AssetFactory, ContactFactory, CustomerFactory, Engi
                              SkillFactory, TeamFactory, UserFactory, WorkOrderFactory)
 from tests.workorders.conftest import REPAIR_FIELDS
 
-TOMORROW_0100 = (datetime.now(timezone.utc) + timedelta(days=1)).replace(hour=1, minute=0, second=0, microsecond=0)
-WINDOW = {"start": TOMORROW_0100.isoformat(), "end": (TOMORROW_0100 + timedelta(hours=4)).isoformat()}
+# Two days ahead, not tomorrow: an order scheduled "30 minutes from now" late in the
+# UTC evening would otherwise overlap a window at 01:00 tomorrow, and its rule skip.
+WINDOW_START = (datetime.now(timezone.utc) + timedelta(days=2)).replace(hour=1, minute=0, second=0, microsecond=0)
+WINDOW = {"start": WINDOW_START.isoformat(), "end": (WINDOW_START + timedelta(hours=4)).isoformat()}
 
 
 def inbox(client, headers, kind: str = "rule") -> list[dict]:
@@ -149,7 +151,7 @@ def test_a_rule_assigns_a_new_order_through_the_lifecycle(client, agent, make_ru
     order = make_order(channel="wechat", window=WINDOW, required_skills=[{"skill": "hvac", "level": 2}])
     assert order["status"] == "assigned"
     assert order["scheduled_engineer"]["id"] == engineer_id
-    assert datetime.fromisoformat(order["scheduled"]["start"]) == TOMORROW_0100
+    assert datetime.fromisoformat(order["scheduled"]["start"]) == WINDOW_START
     events = timeline(client, agent, order["id"])
     assert [(e["kind"], e["action"]) for e in events] == [
         ("created", None), ("status_changed", "assign"), ("rule", "rule_applied")]
@@ -158,7 +160,7 @@ def test_a_rule_assigns_a_new_order_through_the_lifecycle(client, agent, make_ru
     assert assign["payload"]["via"] == f"rule:{rule['id']}"
     assert events[2]["payload"]["actions"] == [{
         "type": "assign_engineer", "before": {"engineer_id": None, "status": "new"},
-        "after": {"engineer_id": engineer_id, "status": "assigned", "scheduled_start": TOMORROW_0100.isoformat()}}]
+        "after": {"engineer_id": engineer_id, "status": "assigned", "scheduled_start": WINDOW_START.isoformat()}}]
 
     # Without a window the visit starts the lead time from now.
     before = utcnow()
