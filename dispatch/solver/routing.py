@@ -1,10 +1,8 @@
 """The OR-Tools routing model shared by field-service problems and Solomon instances.
 
-An `Instance` is already in integers: nodes with service times and visit-start
-windows, vehicles with start/end nodes and time ranges, a cost matrix and a travel
-matrix, optional loads, job limits, breaks, allowed vehicles and drop penalties.
-`solve_instance` builds the model, searches for `time_limit_s`, and reads back each
-vehicle's visits with their start times and its breaks.
+`solve_instance` builds the model of an `Instance` (`instance.py`), searches for
+`time_limit_s`, and reads back each vehicle's visits with their start times and its
+breaks.
 """
 from __future__ import annotations
 
@@ -12,10 +10,12 @@ import math
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
+from dispatch.solver.instance import Instance, VehicleBreak
+from dispatch.solver.regions import PartResult, RegionPlan, search_regions
 from dispatch.solver.ruin import string_removal
 
 FirstSolution = routing_enums_pb2.FirstSolutionStrategy
@@ -34,9 +34,12 @@ Metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic
 # Ruin-and-recreate after a short tabu search (`ruin_and_recreate`) brought the
 # Solomon mean gap from 2.55 % to 1.09 % (VROOM: 1.60 %); on field-service days of
 # 350 and 500 jobs it served less priority than guided local search, so there it
-# stays off.
+# stays off. Field-service days search region by region instead (`region_search`,
+# `regions.py`): priority served on 30×200 / 45×350 / 60×500, 30 s, went from
+# 2757 / 4829 / 8011 with guided local search alone to 2814 / 4890 / 8162.
 DEFAULT_FIRST_SOLUTION = "LOCAL_CHEAPEST_INSERTION"
 DEFAULT_METAHEURISTIC = "GUIDED_LOCAL_SEARCH"
+DEFAULT_REGION_SEARCH = True
 SOLOMON_FIRST_SOLUTION = "PARALLEL_CHEAPEST_INSERTION"
 SOLOMON_METAHEURISTIC = "TABU_SEARCH"
 SOLOMON_BANDIT_OPERATORS = False
@@ -50,34 +53,12 @@ RUIN_START_TEMPERATURE = 0.01
 RUIN_END_TEMPERATURE = 0.0005
 # Each rebuild is a greedy descent from the ruined plan, cut off after this long.
 RUIN_DESCENT_LIMIT_S = 2.0
-
-
-@dataclass(frozen=True)
-class VehicleBreak:
-    earliest_start: int
-    latest_start: int
-    duration: int
-
-
-@dataclass
-class Instance:
-    service: list[int]                    # per node; 0 for start/end nodes
-    windows: list[tuple[int, int] | None]  # visit-start window per node
-    cost: list[list[int]]                 # arc cost (what is minimised, besides penalties)
-    travel: list[list[int]]               # arc travel time
-    starts: list[int]                     # per vehicle: its start node
-    ends: list[int]                       # per vehicle: its end node
-    vehicle_ranges: list[tuple[int, int]]  # per vehicle: earliest departure, latest return
-    horizon: int
-    job_nodes: list[int]                  # nodes that are visits (not starts/ends)
-    penalties: dict[int, int] | None = None          # node → drop penalty; None: every visit is mandatory
-    allowed: dict[int, list[int]] = field(default_factory=dict)  # node → vehicles allowed
-    max_jobs: list[int] | None = None                 # per vehicle
-    demands: list[int] | None = None                  # per node
-    capacities: list[int] | None = None               # per vehicle
-    breaks: list[list[VehicleBreak]] = field(default_factory=list)  # per vehicle
-    soft_deadlines: dict[int, int] = field(default_factory=dict)  # node → latest start before it is late
-    lateness_cost: int = 0                                        # per second late
+# With region search, the share of the time limit the first solution and the
+# metaheuristic get over the whole plan before the regions are searched, and the time
+# kept at the end for a descent over the whole plan.
+REGION_FIRST_SEARCH_SHARE = 0.15
+REGION_RESTORE_S = 0.3
+RESTORE_LIMIT_MS = 5000
 
 
 @dataclass
@@ -95,96 +76,120 @@ class SearchResult:
     dropped: list[int]
     objective: int | None
     found: bool
+    start_objective: int | None = None     # with `initial_routes`: the objective of those routes
 
 
 ProgressCallback = Callable[[float, int], None]  # (percent of the time limit, objective)
 
+__all__ = ["Instance", "VehicleBreak", "VehicleRoute", "SearchResult", "solve_instance"]
 
-def solve_instance(instance: Instance, *, time_limit_s: float, first_solution: str = DEFAULT_FIRST_SOLUTION,
-                   metaheuristic: str = DEFAULT_METAHEURISTIC, bandit_operators: bool = False,
-                   ruin_and_recreate: bool = False, on_solution: ProgressCallback | None = None) -> SearchResult:
-    """Search for the best routes within `time_limit_s` (wall clock, one core).
 
-    `bandit_operators` lets a multi-armed bandit order the local search operators by
-    how well each has been improving, instead of OR-Tools' fixed order.
-    `ruin_and_recreate` gives the metaheuristic only a short first search and spends
-    the rest of the time on ruin-and-recreate (`_ruin_and_recreate`).
-    """
-    started = time.monotonic()
-    node_count = len(instance.service)
-    manager = pywrapcp.RoutingIndexManager(node_count, len(instance.starts), instance.starts, instance.ends)
-    routing = pywrapcp.RoutingModel(manager)
-    solver = routing.solver()
+class _Model:
+    """An instance as an OR-Tools routing model, with the dimensions and breaks that
+    carry its rules."""
 
-    cost_index = routing.RegisterTransitMatrix(instance.cost)
-    routing.SetArcCostEvaluatorOfAllVehicles(cost_index)
-    # Time on an arc = service at its origin + travel; a visit's cumul is its service start.
-    time_matrix = [[instance.service[i] + instance.travel[i][j] for j in range(node_count)]
-                   for i in range(node_count)]
-    time_index = routing.RegisterTransitMatrix(time_matrix)
-    routing.AddDimension(time_index, instance.horizon, instance.horizon, False, "Time")
-    time_dimension = routing.GetDimensionOrDie("Time")
+    def __init__(self, instance: Instance):
+        self.instance = instance
+        node_count = len(instance.service)
+        self.manager = manager = pywrapcp.RoutingIndexManager(node_count, len(instance.starts), instance.starts,
+                                                              instance.ends)
+        self.routing = routing = pywrapcp.RoutingModel(manager)
+        solver = routing.solver()
 
-    for node in instance.job_nodes:
-        index = manager.NodeToIndex(node)
-        window = instance.windows[node]
-        if window is not None:
-            time_dimension.CumulVar(index).SetRange(window[0], window[1])
-        if node in instance.allowed:
-            # -1 keeps "not performed" possible for optional visits.
-            routing.VehicleVar(index).SetValues([-1, *instance.allowed[node]])
-        if instance.penalties is not None:
-            routing.AddDisjunction([index], instance.penalties[node])
-        if node in instance.soft_deadlines and instance.lateness_cost:
-            time_dimension.SetCumulVarSoftUpperBound(index, instance.soft_deadlines[node], instance.lateness_cost)
-    for vehicle, (earliest, latest) in enumerate(instance.vehicle_ranges):
-        time_dimension.CumulVar(routing.Start(vehicle)).SetRange(earliest, latest)
-        time_dimension.CumulVar(routing.End(vehicle)).SetRange(earliest, latest)
+        cost_index = routing.RegisterTransitMatrix(instance.cost)
+        routing.SetArcCostEvaluatorOfAllVehicles(cost_index)
+        # Time on an arc = service at its origin + travel; a visit's cumul is its service start.
+        time_matrix = [[instance.service[i] + instance.travel[i][j] for j in range(node_count)]
+                       for i in range(node_count)]
+        time_index = routing.RegisterTransitMatrix(time_matrix)
+        routing.AddDimension(time_index, instance.horizon, instance.horizon, False, "Time")
+        self.time = time_dimension = routing.GetDimensionOrDie("Time")
 
-    if instance.max_jobs is not None:
-        is_job = [0] * node_count
         for node in instance.job_nodes:
-            is_job[node] = 1
-        count_index = routing.RegisterUnaryTransitVector(is_job)
-        routing.AddDimensionWithVehicleCapacity(count_index, 0, instance.max_jobs, True, "Jobs")
-    if instance.demands is not None:
-        demand_index = routing.RegisterUnaryTransitVector(instance.demands)
-        routing.AddDimensionWithVehicleCapacity(demand_index, 0, instance.capacities, True, "Load")
+            index = manager.NodeToIndex(node)
+            window = instance.windows[node]
+            if window is not None:
+                time_dimension.CumulVar(index).SetRange(window[0], window[1])
+            if node in instance.allowed:
+                # -1 keeps "not performed" possible for optional visits.
+                routing.VehicleVar(index).SetValues([-1, *instance.allowed[node]])
+            if instance.penalties is not None:
+                routing.AddDisjunction([index], instance.penalties[node])
+            if node in instance.soft_deadlines and instance.lateness_cost:
+                time_dimension.SetCumulVarSoftUpperBound(index, instance.soft_deadlines[node], instance.lateness_cost)
+        for vehicle, (earliest, latest) in enumerate(instance.vehicle_ranges):
+            time_dimension.CumulVar(routing.Start(vehicle)).SetRange(earliest, latest)
+            time_dimension.CumulVar(routing.End(vehicle)).SetRange(earliest, latest)
 
-    break_intervals: list[list] = []
-    if any(instance.breaks):
-        # Indexed by routing index; the vehicles' end indices (>= Size()) have no visit.
-        visit_transits = [instance.service[manager.IndexToNode(index)] for index in range(routing.Size())]
-        for vehicle, breaks in enumerate(instance.breaks):
-            intervals = [solver.FixedDurationIntervalVar(b.earliest_start, b.latest_start, b.duration, False,
-                                                         f"break {vehicle}.{k}") for k, b in enumerate(breaks)]
-            if intervals:
-                time_dimension.SetBreakIntervalsOfVehicle(intervals, vehicle, visit_transits)
-                for interval in intervals:
-                    routing.AddIntervalToAssignment(interval)
-            break_intervals.append(intervals)
+        if instance.max_jobs is not None:
+            is_job = [0] * node_count
+            for node in instance.job_nodes:
+                is_job[node] = 1
+            count_index = routing.RegisterUnaryTransitVector(is_job)
+            routing.AddDimensionWithVehicleCapacity(count_index, 0, instance.max_jobs, True, "Jobs")
+        if instance.demands is not None:
+            demand_index = routing.RegisterUnaryTransitVector(instance.demands)
+            routing.AddDimensionWithVehicleCapacity(demand_index, 0, instance.capacities, True, "Load")
 
-    # Earliest times: every visit as early as its route allows, so customers are seen
-    # early and the day ends early.
-    for vehicle in range(len(instance.starts)):
-        routing.AddVariableMinimizedByFinalizer(time_dimension.CumulVar(routing.Start(vehicle)))
-    for node in instance.job_nodes:
-        routing.AddVariableMinimizedByFinalizer(time_dimension.CumulVar(manager.NodeToIndex(node)))
-    for vehicle in range(len(instance.starts)):
-        routing.AddVariableMinimizedByFinalizer(time_dimension.CumulVar(routing.End(vehicle)))
+        self.break_intervals: list[list] = []
+        if any(instance.breaks):
+            # Indexed by routing index; the vehicles' end indices (>= Size()) have no visit.
+            visit_transits = [instance.service[manager.IndexToNode(index)] for index in range(routing.Size())]
+            for vehicle, breaks in enumerate(instance.breaks):
+                intervals = [solver.FixedDurationIntervalVar(b.earliest_start, b.latest_start, b.duration, False,
+                                                             f"break {vehicle}.{k}") for k, b in enumerate(breaks)]
+                if intervals:
+                    time_dimension.SetBreakIntervalsOfVehicle(intervals, vehicle, visit_transits)
+                    for interval in intervals:
+                        routing.AddIntervalToAssignment(interval)
+                self.break_intervals.append(intervals)
 
-    if on_solution is not None:
-        best = [None]
+        # Earliest times: every visit as early as its route allows, so customers are seen
+        # early and the day ends early.
+        for vehicle in range(len(instance.starts)):
+            routing.AddVariableMinimizedByFinalizer(time_dimension.CumulVar(routing.Start(vehicle)))
+        for node in instance.job_nodes:
+            routing.AddVariableMinimizedByFinalizer(time_dimension.CumulVar(manager.NodeToIndex(node)))
+        for vehicle in range(len(instance.starts)):
+            routing.AddVariableMinimizedByFinalizer(time_dimension.CumulVar(routing.End(vehicle)))
 
-        def report() -> None:
-            # Metaheuristics also accept worse neighbours; only improvements are news.
-            cost = routing.CostVar().Value()
-            if best[0] is None or cost < best[0]:
-                best[0] = cost
-                elapsed = time.monotonic() - started
-                on_solution(min(100.0, 100.0 * elapsed / time_limit_s), cost)
-        routing.AddAtSolutionCallback(report)
+    def node_routes(self, assignment: pywrapcp.Assignment) -> list[list[int]]:
+        """The job nodes each vehicle visits in `assignment`, in order."""
+        return [[self.manager.IndexToNode(index) for index in _route_indices(self.routing, assignment, vehicle)]
+                for vehicle in range(self.routing.vehicles())]
 
+    def assignment_of(self, node_routes: list[list[int]]) -> pywrapcp.Assignment | None:
+        """A search state with these routes (job nodes per vehicle) and every other
+        visit left out; None when a route visits a node its vehicle may not. The
+        model must be closed."""
+        assignment = self.routing.solver().Assignment()
+        indices = [[self.manager.NodeToIndex(node) for node in route] for route in node_routes]
+        return assignment if self.routing.RoutesToAssignment(indices, True, True, assignment) else None
+
+    def result(self, solution: pywrapcp.Assignment, *, start_objective: int | None = None) -> SearchResult:
+        """Each vehicle's visits with their start times and its breaks, as `solution` has them."""
+        routing, manager, time_dimension = self.routing, self.manager, self.time
+        routes, visited = [], set()
+        for vehicle in range(routing.vehicles()):
+            start_time = solution.Value(time_dimension.CumulVar(routing.Start(vehicle)))
+            visits = []
+            for index in _route_indices(routing, solution, vehicle):
+                node = manager.IndexToNode(index)
+                visits.append((node, solution.Value(time_dimension.CumulVar(index))))
+                visited.add(node)
+            end_time = solution.Value(time_dimension.CumulVar(routing.End(vehicle)))
+            breaks = []
+            if self.break_intervals and self.break_intervals[vehicle]:
+                breaks = [(solution.StartValue(interval), interval.DurationMin())
+                          for interval in self.break_intervals[vehicle]]
+            routes.append(VehicleRoute(vehicle=vehicle, visits=visits, start_time=start_time, end_time=end_time,
+                                       breaks=sorted(breaks)))
+        dropped = [node for node in self.instance.job_nodes if node not in visited]
+        return SearchResult(routes=routes, dropped=dropped, objective=solution.ObjectiveValue(), found=True,
+                            start_objective=start_objective)
+
+
+def _search_parameters(first_solution: str, metaheuristic: str, bandit_operators: bool):
     parameters = pywrapcp.DefaultRoutingSearchParameters()
     parameters.first_solution_strategy = getattr(FirstSolution, first_solution)
     sorting = parameters.local_cheapest_insertion_parameters
@@ -193,14 +198,99 @@ def solve_instance(instance: Instance, *, time_limit_s: float, first_solution: s
         .values_by_name["SORTING_PROPERTY_PENALTY_OVER_ALLOWED_VEHICLES_RATIO"].number)
     parameters.local_search_metaheuristic = getattr(Metaheuristic, metaheuristic)
     parameters.use_multi_armed_bandit_concatenate_operators = bandit_operators
-    remaining_s = time_limit_s - (time.monotonic() - started)
+    return parameters
+
+
+def solve_instance(instance: Instance, *, time_limit_s: float, first_solution: str = DEFAULT_FIRST_SOLUTION,
+                   metaheuristic: str = DEFAULT_METAHEURISTIC, bandit_operators: bool = False,
+                   ruin_and_recreate: bool = False, region_search: bool = False,
+                   initial_routes: list[list[int]] | None = None, seed: int = 0,
+                   on_solution: ProgressCallback | None = None) -> SearchResult:
+    """Search for the best routes within `time_limit_s` (wall clock, one core).
+
+    `bandit_operators` lets a multi-armed bandit order the local search operators by
+    how well each has been improving, instead of OR-Tools' fixed order.
+    `ruin_and_recreate` gives the metaheuristic only a short first search and spends
+    the rest of the time on ruin-and-recreate (`_ruin_and_recreate`).
+    `region_search` does the same with regions of the plan searched one by one
+    (`regions.search_regions`), each by greedy descent and ruin-and-recreate.
+    `initial_routes` (job nodes per vehicle) replace the first solution strategy; the
+    result then also has their objective (`start_objective`).
+    """
+    started = time.monotonic()
+    deadline = started + time_limit_s
+    model = _Model(instance)
+    routing = model.routing
+
+    first_cost: list[int] = []
+    best = [None]
+
+    def report(cost: int) -> None:
+        # Metaheuristics also accept worse neighbours; only improvements are news.
+        if on_solution is not None and (best[0] is None or cost < best[0]):
+            best[0] = cost
+            on_solution(min(100.0, 100.0 * (time.monotonic() - started) / time_limit_s), cost)
+
+    # The routing model keeps its callback alive; through this list, which is emptied
+    # when the search ends, the callback does not keep the model alive in return (a
+    # cycle through C++ that Python's collector cannot see: every region's model
+    # would stay in memory).
+    searched = [routing]
+
+    def record() -> None:
+        cost = searched[0].CostVar().Value()
+        if not first_cost:
+            first_cost.append(cost)
+        report(cost)
+    routing.AddAtSolutionCallback(record)
+    try:
+        return _search(model, instance, parameters_for=(first_solution, metaheuristic, bandit_operators),
+                       started=started, deadline=deadline, time_limit_s=time_limit_s,
+                       ruin_and_recreate=ruin_and_recreate, region_search=region_search,
+                       initial_routes=initial_routes, seed=seed, report=report, first_cost=first_cost)
+    finally:
+        searched.clear()
+
+
+def _search(model: _Model, instance: Instance, *, parameters_for: tuple[str, str, bool], started: float,
+            deadline: float, time_limit_s: float, ruin_and_recreate: bool, region_search: bool,
+            initial_routes: list[list[int]] | None, seed: int, report: Callable[[int], None],
+            first_cost: list[int]) -> SearchResult:
+    """The searches of `solve_instance`, in order, on its model."""
+    routing = model.routing
+
+    parameters = _search_parameters(*parameters_for)
+    metaheuristic = parameters_for[1]
+    remaining_s = deadline - time.monotonic()
     if ruin_and_recreate:
         remaining_s = min(remaining_s, RUIN_FIRST_SEARCH_SHARE * time_limit_s)
     parameters.time_limit.FromMilliseconds(max(100, int(remaining_s * 1000)))
-    solution = routing.SolveWithParameters(parameters)
-    left_ms = int((time_limit_s - (time.monotonic() - started)) * 1000)
+    if initial_routes is None and region_search:
+        # The first solution may take all the time it needs (on 500 jobs a second or
+        # more, more than the metaheuristic's share of a short time limit); the
+        # metaheuristic then gets what is left of its share.
+        first = pywrapcp.DefaultRoutingSearchParameters()
+        first.CopyFrom(parameters)
+        first.solution_limit = 1
+        solution = routing.SolveWithParameters(first)
+        share_left_ms = int((started + REGION_FIRST_SEARCH_SHARE * time_limit_s - time.monotonic()) * 1000)
+        if solution is not None and share_left_ms > 100:
+            parameters.time_limit.FromMilliseconds(share_left_ms)
+            solution = routing.SolveFromAssignmentWithParameters(solution, parameters) or solution
+    elif initial_routes is None:
+        solution = routing.SolveWithParameters(parameters)
+    else:
+        if ruin_and_recreate:
+            # The ruins start from the routes as they are.
+            parameters.solution_limit = 1
+        routing.CloseModelWithParameters(parameters)
+        start = model.assignment_of(initial_routes)
+        solution = None if start is None else routing.SolveFromAssignmentWithParameters(start, parameters)
+    left_ms = int((deadline - time.monotonic()) * 1000)
     if solution is not None and ruin_and_recreate:
-        solution = _ruin_and_recreate(routing, manager, instance, solution, deadline=started + time_limit_s)
+        solution = _ruin_and_recreate(routing, model.manager, instance, solution, deadline=deadline, seed=seed)
+    elif solution is not None and region_search:
+        return _search_regions(model, solution, deadline=deadline, seed=seed, report=report)
     elif solution is not None and left_ms > 500 and metaheuristic == "TABU_SEARCH":
         # Tabu search can stop in a local optimum it sees no way out of, seconds into a
         # budget of thirty (Solomon R106: after 0.9 s). Guided local search then carries
@@ -210,23 +300,7 @@ def solve_instance(instance: Instance, *, time_limit_s: float, first_solution: s
         solution = routing.SolveFromAssignmentWithParameters(solution, parameters) or solution
     if solution is None:
         return SearchResult(routes=[], dropped=list(instance.job_nodes), objective=None, found=False)
-
-    routes, visited = [], set()
-    for vehicle in range(len(instance.starts)):
-        start_time = solution.Value(time_dimension.CumulVar(routing.Start(vehicle)))
-        visits = []
-        for index in _route_indices(routing, solution, vehicle):
-            node = manager.IndexToNode(index)
-            visits.append((node, solution.Value(time_dimension.CumulVar(index))))
-            visited.add(node)
-        end_time = solution.Value(time_dimension.CumulVar(routing.End(vehicle)))
-        breaks = []
-        if break_intervals and break_intervals[vehicle]:
-            breaks = [(solution.StartValue(interval), interval.DurationMin()) for interval in break_intervals[vehicle]]
-        routes.append(VehicleRoute(vehicle=vehicle, visits=visits, start_time=start_time, end_time=end_time,
-                                   breaks=sorted(breaks)))
-    dropped = [node for node in instance.job_nodes if node not in visited]
-    return SearchResult(routes=routes, dropped=dropped, objective=solution.ObjectiveValue(), found=True)
+    return model.result(solution, start_objective=first_cost[0] if initial_routes is not None and first_cost else None)
 
 
 def _route_indices(routing: pywrapcp.RoutingModel, assignment: pywrapcp.Assignment, vehicle: int) -> list[int]:
@@ -236,6 +310,62 @@ def _route_indices(routing: pywrapcp.RoutingModel, assignment: pywrapcp.Assignme
         route.append(index)
         index = assignment.Value(routing.NextVar(index))
     return route
+
+
+def _search_regions(model: _Model, solution: pywrapcp.Assignment, *, deadline: float, seed: int,
+                    report: Callable[[int], None]) -> SearchResult:
+    """Improve `solution` region by region (`regions.search_regions`) until shortly
+    before `deadline`, then restore the improved routes in the whole model and let a
+    greedy descent over the whole plan use what time is left (it sees moves between
+    regions never searched together). `report(objective)` hears of each improvement.
+
+    When the whole model cannot restore the routes (its search gives up now and then
+    on 500 jobs with lunch breaks, though each route was scheduled in its region), the
+    plan is put together from the regions' own schedules instead."""
+    rng = random.Random(seed)
+
+    def search_part(part: Instance, routes: list[list[int]], seconds: float) -> PartResult | None:
+        found = solve_instance(part, time_limit_s=seconds, metaheuristic="GREEDY_DESCENT", initial_routes=routes,
+                               ruin_and_recreate=True, seed=rng.randrange(1 << 30))
+        if not found.found or found.start_objective is None:
+            return None
+        return PartResult(routes=[[node for node, _ in route.visits] for route in found.routes],
+                          objective=found.objective, start_objective=found.start_objective, schedules=found.routes)
+
+    reserve_s = min(REGION_RESTORE_S, (deadline - time.monotonic()) / 2)
+    plan = search_regions(model.instance, model.node_routes(solution), search_part=search_part,
+                          deadline=deadline - reserve_s, rng=rng, objective=solution.ObjectiveValue(),
+                          on_objective=report)
+    start = model.assignment_of(plan.routes)
+    # The routes as they are first (a tenth of a second on 500 jobs), with a generous
+    # time limit: the last region may have run late.
+    restore = pywrapcp.DefaultRoutingSearchParameters()
+    restore.solution_limit = 1
+    restore.time_limit.FromMilliseconds(max(RESTORE_LIMIT_MS, int((deadline - time.monotonic()) * 1000)))
+    restored = None if start is None else model.routing.SolveFromAssignmentWithParameters(start, restore)
+    if restored is None:
+        return _assembled(model.result(solution), plan, model.instance)
+    restored = model.routing.solver().Assignment(restored)
+    if (left := deadline - time.monotonic()) > 0.1:
+        descent = pywrapcp.DefaultRoutingSearchParameters()
+        descent.local_search_metaheuristic = Metaheuristic.GREEDY_DESCENT
+        descent.time_limit.FromMilliseconds(int(left * 1000))
+        polished = model.routing.SolveFromAssignmentWithParameters(restored, descent)
+        if polished is not None and polished.ObjectiveValue() <= restored.ObjectiveValue():
+            return model.result(polished)
+    return model.result(restored)
+
+
+def _assembled(before: SearchResult, plan: RegionPlan, instance: Instance) -> SearchResult:
+    """The result of the regions' plan from the routes as searched before them
+    (`before`) with each route a region changed as that region scheduled it."""
+    routes = list(before.routes)
+    for vehicle, (nodes, route) in plan.schedules.items():
+        routes[vehicle] = VehicleRoute(vehicle=vehicle, visits=[(nodes[node], start) for node, start in route.visits],
+                                       start_time=route.start_time, end_time=route.end_time, breaks=route.breaks)
+    visited = {node for route in routes for node, _ in route.visits}
+    return SearchResult(routes=routes, dropped=[node for node in instance.job_nodes if node not in visited],
+                        objective=plan.objective, found=True)
 
 
 def _ruin_and_recreate(routing: pywrapcp.RoutingModel, manager: pywrapcp.RoutingIndexManager, instance: Instance,

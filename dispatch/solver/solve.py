@@ -12,8 +12,8 @@ from dispatch.solver.check import check_plan
 from dispatch.solver.explain import allowed_engineers
 from dispatch.solver.problem import Problem, parse_problem
 from dispatch.solver.split import MAX_PART_JOBS, merge_plans, repair_borders, split_problem
-from dispatch.solver.routing import (DEFAULT_FIRST_SOLUTION, DEFAULT_METAHEURISTIC, Instance, VehicleBreak,
-                                     VehicleRoute, solve_instance)
+from dispatch.solver.routing import (DEFAULT_FIRST_SOLUTION, DEFAULT_METAHEURISTIC, DEFAULT_REGION_SEARCH, Instance,
+                                     VehicleBreak, VehicleRoute, solve_instance)
 from dispatch.solver.travel import HaversineTravel, TravelProvider
 
 ProgressHook = Callable[[float, dict[str, int]], None]
@@ -25,9 +25,13 @@ class SolverError(RuntimeError):
 
 def solve(problem_data: dict[str, Any], *, time_limit_s: float = 30.0, on_progress: ProgressHook | None = None,
           travel: TravelProvider | None = None, first_solution: str = DEFAULT_FIRST_SOLUTION,
-          metaheuristic: str = DEFAULT_METAHEURISTIC) -> dict[str, Any]:
+          metaheuristic: str = DEFAULT_METAHEURISTIC, region_search: bool = DEFAULT_REGION_SEARCH) -> dict[str, Any]:
     """Plan the problem (format version 1) within `time_limit_s` seconds and return the
     plan dict. Raises ProblemError for a malformed problem.
+
+    `region_search` spends most of the time improving the plan region by region
+    (`regions.py`) after a short search over the whole; off, the metaheuristic has all
+    of it.
 
     `on_progress(percent_of_time_limit, objective)` is called at each better solution,
     with the objective's parts (`priority_served`, `assigned`, `travel_s`; the last
@@ -36,7 +40,8 @@ def solve(problem_data: dict[str, Any], *, time_limit_s: float = 30.0, on_progre
     problem = parse_problem(problem_data)
     if len(problem.jobs) > MAX_PART_JOBS and len(problem.engineers) > 1:
         return _solve_in_parts(problem_data, problem, time_limit_s=time_limit_s, started=started, travel=travel,
-                               first_solution=first_solution, metaheuristic=metaheuristic, on_progress=on_progress)
+                               first_solution=first_solution, metaheuristic=metaheuristic,
+                               region_search=region_search, on_progress=on_progress)
     provider = travel or HaversineTravel(problem.travel.speed_kmh, problem.travel.road_factor)
     layout = _Layout(problem, provider)
     allowed, unplaceable = allowed_engineers(problem, travel_to=layout.to_job, travel_back=layout.to_end)
@@ -53,7 +58,7 @@ def solve(problem_data: dict[str, Any], *, time_limit_s: float = 30.0, on_progre
 
         remaining = max(0.5, time_limit_s - (time.monotonic() - started))
         result = solve_instance(instance, time_limit_s=remaining, first_solution=first_solution,
-                                metaheuristic=metaheuristic,
+                                metaheuristic=metaheuristic, region_search=region_search,
                                 on_solution=report if on_progress is not None else None)
         routes = result.routes
         # Instance nodes 0..len(model_jobs)-1 are the model's jobs, in that order.
@@ -69,7 +74,7 @@ def solve(problem_data: dict[str, Any], *, time_limit_s: float = 30.0, on_progre
 
 
 def _solve_in_parts(problem_data: dict[str, Any], problem: Problem, *, time_limit_s: float, started: float,
-                    travel: TravelProvider | None, first_solution: str, metaheuristic: str,
+                    travel: TravelProvider | None, first_solution: str, metaheuristic: str, region_search: bool,
                     on_progress: ProgressHook | None) -> dict[str, Any]:
     """A large day as territories (`dispatch.solver.split`): jobs nobody could do are
     explained first, the rest split, each part solved, the plans merged, and what a
@@ -93,7 +98,7 @@ def _solve_in_parts(problem_data: dict[str, Any], problem: Problem, *, time_limi
 
     def solver(data: dict[str, Any], seconds_: float) -> dict[str, Any]:
         return solve(data, time_limit_s=seconds_, travel=travel, first_solution=first_solution,
-                     metaheuristic=metaheuristic)
+                     metaheuristic=metaheuristic, region_search=region_search)
 
     plans = []
     sub_problems = split_problem(workable, parts) if parts > 1 else [workable]

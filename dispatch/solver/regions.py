@@ -1,0 +1,128 @@
+"""Large neighbourhood search by regions: a few neighbouring routes of a plan and the
+unserved visits near them, searched again as a problem of their own.
+
+A search over the whole of a large day spends most of its time on moves far from
+where a better plan would come from, and each rebuild of a ruined plan (`ruin.py`)
+walks all of it again: on 350 jobs a greedy descent takes seconds. A region of four
+to six routes is a problem of a few dozen visits, searched (by ruin-and-recreate of
+its own) in a tenth of a second, so hundreds of regions fit in the time; the part
+keeps every rule, cost and penalty of the whole (`Instance.restricted`), so what it
+gains the whole plan gains.
+
+Pure: the search of a part is the caller's (`routing.solve_instance`), passed in.
+"""
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from dispatch.solver.instance import Instance
+
+ROUTES_PER_REGION = (4, 6)   # how many routes a region takes, drawn uniformly
+UNSERVED_PER_REGION = 20     # unserved visits offered to a region, the nearest first
+REGION_TIME_S = 0.1          # the search of one region
+# Half the regions grow around an unserved visit, drawn by its drop penalty (the most
+# important first): that is where more priority can be served. The others grow around
+# any visit, served or not.
+UNSERVED_SEED_SHARE = 0.5
+
+
+@dataclass
+class PartResult:
+    """What the search of a part found: its routes (lists of the part's nodes, per
+    vehicle), the objective of those and of the routes it started from, and, per
+    vehicle, the searcher's timing of its route (in the part's nodes)."""
+    routes: list[list[int]]
+    objective: int
+    start_objective: int
+    schedules: list[Any] = field(default_factory=list)
+
+
+@dataclass
+class RegionPlan:
+    """The plan after the regions: routes (job nodes per vehicle), its objective, and
+    for each vehicle a region changed, the part's timing of its route with the part's
+    nodes (`nodes[k]` is the whole's node of the part's node k)."""
+    routes: list[list[int]]
+    objective: int
+    schedules: dict[int, tuple[list[int], Any]]
+
+
+PartSearch = Callable[[Instance, list[list[int]], float], PartResult | None]  # (part, its routes, seconds)
+
+
+@dataclass
+class RegionStats:
+    """How many regions were searched, and how many of those gave a better plan."""
+    searched: int = 0
+    improved: int = 0
+
+
+def search_regions(instance: Instance, routes: Sequence[Sequence[int]], *, search_part: PartSearch, deadline: float,
+                   rng: random.Random, objective: int = 0, on_objective: Callable[[int], None] | None = None,
+                   stats: RegionStats | None = None) -> RegionPlan:
+    """Improve the plan `routes` (the job nodes each vehicle visits, in order) region
+    by region until `deadline` (time.monotonic()). A region's new routes replace its
+    old ones whenever its objective is no worse: equal plans are taken too, so the
+    search drifts across plateaus instead of trying the same region again.
+
+    `objective` is the plan's; after each improvement `on_objective` hears the new
+    one (the old less what the region gained)."""
+    routes = [list(route) for route in routes]
+    schedules: dict[int, tuple[list[int], Any]] = {}
+    neighbours = {node: sorted((other for other in instance.job_nodes if other != node),
+                               key=lambda other: instance.cost[node][other])
+                  for node in instance.job_nodes}
+    stats = stats if stats is not None else RegionStats()
+    while (left := deadline - time.monotonic()) > 0.05:
+        vehicles, jobs = choose_region(instance, routes, neighbours, rng)
+        if not vehicles:
+            break
+        part, nodes = instance.restricted(vehicles, jobs)
+        number = {node: k for k, node in enumerate(nodes)}
+        found = search_part(part, [[number[node] for node in routes[v]] for v in vehicles], min(REGION_TIME_S, left))
+        stats.searched += 1
+        if found is None or found.objective > found.start_objective:
+            continue
+        for k, v in enumerate(vehicles):
+            routes[v] = [nodes[node] for node in found.routes[k]]
+            if found.schedules:
+                schedules[v] = (nodes, found.schedules[k])
+        if found.objective < found.start_objective:
+            stats.improved += 1
+            objective -= found.start_objective - found.objective
+            if on_objective is not None:
+                on_objective(objective)
+    return RegionPlan(routes=routes, objective=objective, schedules=schedules)
+
+
+def choose_region(instance: Instance, routes: Sequence[Sequence[int]], neighbours: dict[int, list[int]],
+                  rng: random.Random) -> tuple[list[int], list[int]]:
+    """A region around a random visit (an unserved one, by drop penalty, for
+    `UNSERVED_SEED_SHARE` of the regions): the routes of the visits nearest to it
+    (`ROUTES_PER_REGION`), and the unserved visits nearest to it that one of those routes'
+    vehicles may serve. Answers (vehicles, job nodes: the routes' visits, then the
+    unserved ones)."""
+    route_of = {node: v for v, route in enumerate(routes) for node in route}
+    if not route_of:
+        return [], []
+    unserved_anywhere = [node for node in instance.job_nodes if node not in route_of]
+    if unserved_anywhere and instance.penalties is not None and rng.random() < UNSERVED_SEED_SHARE:
+        seed = rng.choices(unserved_anywhere, weights=[instance.penalties[node] for node in unserved_anywhere])[0]
+    else:
+        seed = rng.choice(instance.job_nodes)
+    wanted = rng.randint(*ROUTES_PER_REGION)
+    vehicles: list[int] = []
+    for node in (seed, *neighbours[seed]):
+        vehicle = route_of.get(node)
+        if vehicle is not None and vehicle not in vehicles:
+            vehicles.append(vehicle)
+            if len(vehicles) == wanted:
+                break
+    unserved = [node for node in (seed, *neighbours[seed])
+                if node not in route_of and any(instance.may_serve(v, node) for v in vehicles)]
+    jobs = [node for v in vehicles for node in routes[v]] + unserved[:UNSERVED_PER_REGION]
+    return vehicles, jobs

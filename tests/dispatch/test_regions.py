@@ -1,0 +1,172 @@
+"""Region search: the part of an instance a region covers, which routes and unserved
+visits make a region, how regions replace routes, and whole solves that use it."""
+from __future__ import annotations
+
+import functools
+import random
+import time
+
+from dispatch.solver import parse_problem, solve
+from dispatch.solver.check import check_plan
+from dispatch.solver.instance import Instance, VehicleBreak
+from dispatch.solver.regions import PartResult, RegionStats, choose_region, search_regions
+from dispatch.solver import routing
+from dispatch.solver.routing import solve_instance
+from tests.dispatch.test_solver import engineer, job, problem, t
+
+
+def line_instance(job_count: int = 12, vehicles: int = 4) -> Instance:
+    """Jobs 0..n-1 on a line, one minute apart; each vehicle starts and ends at its
+    own node after the jobs. Job 3 only vehicles 1 and 2 may serve."""
+    positions = list(range(job_count)) + [3 * v for v in range(vehicles)] * 2
+    n = len(positions)
+    cost = [[60 * abs(positions[a] - positions[b]) for b in range(n)] for a in range(n)]
+    return Instance(
+        service=[600] * job_count + [0] * (2 * vehicles), windows=[(0, 20000)] * job_count + [None] * (2 * vehicles),
+        cost=cost, travel=cost, starts=[job_count + v for v in range(vehicles)],
+        ends=[job_count + vehicles + v for v in range(vehicles)], vehicle_ranges=[(0, 30000)] * vehicles,
+        horizon=30001, job_nodes=list(range(job_count)), penalties={node: 10_000 + node for node in range(job_count)},
+        allowed={3: [1, 2]}, max_jobs=[5, 4, 3, 2], breaks=[[VehicleBreak(100, 9000, 300)]] * vehicles,
+        soft_deadlines={5: 4000}, lateness_cost=10)
+
+
+def test_a_part_keeps_the_rules_costs_and_penalties_of_its_visits_and_vehicles():
+    whole = line_instance()
+    part, nodes = whole.restricted([2, 0], [7, 3, 5])
+    assert nodes == [7, 3, 5, 12 + 2, 12, 16 + 2, 16]   # jobs first, then starts, then ends
+    assert part.job_nodes == [0, 1, 2]
+    assert part.starts == [3, 4] and part.ends == [5, 6]
+    for a, original_a in enumerate(nodes):
+        assert part.service[a] == whole.service[original_a] and part.windows[a] == whole.windows[original_a]
+        for b, original_b in enumerate(nodes):
+            assert part.cost[a][b] == whole.cost[original_a][original_b]
+    assert part.penalties == {0: 10_007, 1: 10_003, 2: 10_005}
+    # Job 3: vehicles 1 and 2 of the whole; of the part's (2, 0), only the first.
+    assert part.allowed == {1: [0]}
+    assert part.max_jobs == [3, 5] and part.vehicle_ranges == [(0, 30000)] * 2
+    assert part.breaks == [whole.breaks[2], whole.breaks[0]]
+    assert part.soft_deadlines == {2: 4000} and part.lateness_cost == 10
+
+
+def test_vehicles_sharing_a_depot_share_its_node_in_the_part():
+    whole = line_instance()
+    whole.starts = whole.ends = [12] * 4
+    part, nodes = whole.restricted([1, 3], [0, 1])
+    assert nodes == [0, 1, 12] and part.starts == part.ends == [2, 2]
+
+
+def test_a_visit_every_vehicle_of_the_part_may_serve_has_no_restriction_there():
+    part, _ = line_instance().restricted([1, 2], [3, 4])
+    assert part.allowed == {}
+
+
+def test_a_region_takes_neighbouring_routes_and_the_unserved_visits_they_may_serve():
+    whole = line_instance()
+    routes = [[0, 1, 2], [4, 5], [6, 7, 8], []]   # 3, 9, 10 and 11 unserved
+    neighbours = {node: sorted((o for o in whole.job_nodes if o != node), key=lambda o: (whole.cost[node][o], o))
+                  for node in whole.job_nodes}
+    for seed in range(100):
+        vehicles, jobs = choose_region(whole, routes, neighbours, random.Random(seed))
+        assert 2 <= len(vehicles) <= 3 and len(set(vehicles)) == len(vehicles)   # vehicle 3 has no route
+        served = [node for v in vehicles for node in routes[v]]
+        assert jobs[:len(served)] == served
+        unserved = jobs[len(served):]
+        assert set(unserved) <= {3, 9, 10, 11}
+        assert (3 in unserved) == (1 in vehicles or 2 in vehicles)
+
+
+def test_a_region_replaces_its_routes_only_when_no_worse():
+    whole = line_instance()
+    routes = [[0, 1, 2], [4, 5], [6, 7, 8], [9]]
+
+    def descending_routes(objective_change: int):
+        # Visits by descending penalty (the whole's node numbers, here): the same
+        # answer however often a route is searched.
+        def search_part(part, part_routes, seconds):
+            return PartResult(routes=[sorted(route, key=part.penalties.get, reverse=True) for route in part_routes],
+                              objective=100 + objective_change, start_objective=100)
+        return search_part
+
+    for change, expect_change in ((1, False), (0, True), (-1, True)):
+        stats = RegionStats()
+        result = search_regions(whole, routes, search_part=descending_routes(change),
+                                deadline=time.monotonic() + 0.06, rng=random.Random(1), objective=1000,
+                                stats=stats)
+        assert stats.searched >= 1
+        assert (result.routes != routes) == expect_change
+        assert stats.improved == (stats.searched if change < 0 else 0)
+        assert result.objective == 1000 - stats.improved
+        assert sorted(map(sorted, result.routes)) == sorted(map(sorted, routes))
+
+
+def test_initial_routes_are_where_the_search_starts_and_what_start_objective_costs():
+    whole = line_instance()
+    whole.soft_deadlines = {}
+    routes = [[2, 1, 0], [4, 5], [8, 7, 6], []]
+    result = solve_instance(whole, time_limit_s=1, metaheuristic="GREEDY_DESCENT", initial_routes=routes)
+    served = {node for route in routes for node in route}
+    travel = sum(whole.cost[a][b] for v, route in enumerate(routes) if route
+                 for a, b in zip([whole.starts[v], *route], [*route, whole.ends[v]]))
+    penalties = sum(whole.penalties[node] for node in whole.job_nodes if node not in served)
+    assert result.start_objective == travel + penalties
+    assert result.objective <= result.start_objective
+
+
+def crowded_day(seed: int = 5) -> dict:
+    """Twelve engineers, sixty jobs with windows and two skills: more work than the
+    day holds, so regions have unserved jobs to offer."""
+    rng = random.Random(seed)
+    engineers = [engineer(f"E{k}", start=[121.40 + 0.02 * (k % 4), 31.20 + 0.02 * (k // 4)],
+                          skills={"hvac": 2} if k % 3 else {"electrical": 2},
+                          breaks=[{"window": [t("11:30"), t("13:00")], "duration_s": 1800}], max_jobs=5)
+                 for k in range(12)]
+    jobs = []
+    for k in range(60):
+        start = rng.choice(["08:00", "10:00", "12:00", "14:00"])
+        end = {"08:00": "12:00", "10:00": "14:00", "12:00": "16:00", "14:00": "18:00"}[start]
+        jobs.append(job(f"J{k}", [121.38 + rng.random() * 0.1, 31.18 + rng.random() * 0.1], window=(start, end),
+                        duration=rng.choice([3600, 5400, 7200]), skills={rng.choice(["hvac", "electrical"]): 1},
+                        priority=rng.choice([1, 2, 3, 3, 4])))
+    return problem(engineers, jobs)
+
+
+def test_region_search_plans_a_crowded_day_within_every_rule_and_reports_its_progress():
+    data = crowded_day()
+    reports = []
+    plan = solve(data, time_limit_s=4, region_search=True, on_progress=lambda percent, parts: reports.append(parts))
+    assert check_plan(parse_problem(data), plan) == []
+    summary = plan["summary"]
+    assert summary["assigned"] + summary["unassigned"] == 60 and summary["assigned"] > 0
+    # Improvements found in regions are reported like the whole search's: the last
+    # report is the plan returned, and priority served never goes back.
+    assert reports and (reports[-1]["priority_served"], reports[-1]["assigned"]) == (summary["priority_served"],
+                                                                                     summary["assigned"])
+    served = [parts["priority_served"] for parts in reports]
+    assert served == sorted(served)
+
+
+def test_region_search_improves_on_where_it_starts(monkeypatch):
+    # The same kind of day, the whole search cut to its first solution and then
+    # regions: on a day this crowded they must find something in three seconds.
+    data = crowded_day(seed=8)
+    stats = RegionStats()
+    monkeypatch.setattr(routing, "REGION_FIRST_SEARCH_SHARE", 0.0)
+    monkeypatch.setattr(routing, "search_regions", functools.partial(search_regions, stats=stats))
+    plan = solve(data, time_limit_s=3, region_search=True)
+    assert check_plan(parse_problem(data), plan) == []
+    assert stats.searched > 5 and stats.improved >= 1
+
+
+def test_when_the_whole_model_cannot_restore_the_regions_routes_their_own_schedules_make_the_plan(monkeypatch):
+    # The whole model (twelve vehicles) refuses the regions' routes; the parts (at
+    # most six) restore theirs as usual. The plan comes from the regions' schedules
+    # and must still pass the checker.
+    data = crowded_day(seed=11)
+    restore = routing._Model.assignment_of
+    monkeypatch.setattr(routing._Model, "assignment_of",
+                        lambda model, routes: None if len(routes) == 12 else restore(model, routes))
+    stats = RegionStats()
+    monkeypatch.setattr(routing, "search_regions", functools.partial(search_regions, stats=stats))
+    plan = solve(data, time_limit_s=3, region_search=True)
+    assert check_plan(parse_problem(data), plan) == []
+    assert stats.improved >= 1
