@@ -3,6 +3,8 @@ equal time, scored on the format's objective and checked by the independent chec
 
     .venv/bin/python -m bench.field_service --time-limit 30
     .venv/bin/python -m bench.field_service --time-limit 10 --sizes 10x50 30x200 --dump /tmp/instances
+    .venv/bin/python -m bench.field_service --time-limit 30 --seed 101     # five other days
+    .venv/bin/python -m bench.field_service --time-limit 30 --no-region-search
 
 Instances: a Shanghai-sized city, 10–60 engineers with 1–3 skills at levels 1–3,
 50–500 jobs with appointment windows (or none), durations 30–180 min, priorities,
@@ -167,6 +169,8 @@ def main() -> None:
     parser.add_argument("--sizes", nargs="*", help="ENGINEERSxJOBS, e.g. 30x200 (default: five sizes)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--dump", type=Path, help="also write each instance as JSON here")
+    parser.add_argument("--no-region-search", action="store_true",
+                        help="guided local search for the whole time, as before region search")
     args = parser.parse_args()
     sizes = [tuple(map(int, s.split("x"))) for s in args.sizes] if args.sizes else SIZES
     rows = []
@@ -178,7 +182,7 @@ def main() -> None:
             (args.dump / f"{name}.json").write_text(json.dumps(data, indent=1))
         problem = parse_problem(data)
         total_weight = sum(PRIORITY_WEIGHTS[j["priority"]] for j in data["jobs"])
-        ours = solve(data, time_limit_s=args.time_limit)
+        ours = solve(data, time_limit_s=args.time_limit, region_search=not args.no_region_search)
         reference, _ = solve_with_vroom(data, args.time_limit)
         ours_errors = check_plan(problem, ours)
         ref_errors = check_plan(problem, reference)
