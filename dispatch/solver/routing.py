@@ -34,9 +34,9 @@ Metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic
 # Ruin-and-recreate after a short tabu search (`ruin_and_recreate`) brought the
 # Solomon mean gap from 2.55 % to 1.09 % (VROOM: 1.60 %); on field-service days of
 # 350 and 500 jobs it served less priority than guided local search, so there it
-# stays off. Field-service days search region by region instead (`region_search`,
-# `regions.py`): priority served on 30×200 / 45×350 / 60×500, 30 s, went from
-# 2757 / 4829 / 8011 with guided local search alone to 2814 / 4890 / 8162.
+# stays off. Field-service days of more than 150 jobs search region by region instead
+# (`region_search`, `regions.py`): priority served on 30×200 / 45×350 / 60×500, 30 s,
+# went from 2757 / 4829 / 8011 with guided local search alone to 2814 / 4872 / 8180.
 DEFAULT_FIRST_SOLUTION = "LOCAL_CHEAPEST_INSERTION"
 DEFAULT_METAHEURISTIC = "GUIDED_LOCAL_SEARCH"
 DEFAULT_REGION_SEARCH = True

@@ -17,6 +17,11 @@ from dispatch.solver.routing import (DEFAULT_FIRST_SOLUTION, DEFAULT_METAHEURIST
 from dispatch.solver.travel import HaversineTravel, TravelProvider
 
 ProgressHook = Callable[[float, dict[str, int]], None]
+# Up to this many jobs a greedy descent over the whole day is quick (tens of
+# milliseconds), so ruin-and-recreate rebuilds the whole day instead of regions. It
+# served more on the 50-job days (849 vs 833–846 priority on seed 101's) and as much
+# on 120 jobs; on 200–500 jobs regions served more (bench/README.md).
+SINGLE_REGION_JOBS = 150
 
 
 class SolverError(RuntimeError):
@@ -30,8 +35,9 @@ def solve(problem_data: dict[str, Any], *, time_limit_s: float = 30.0, on_progre
     plan dict. Raises ProblemError for a malformed problem.
 
     `region_search` spends most of the time improving the plan region by region
-    (`regions.py`) after a short search over the whole; off, the metaheuristic has all
-    of it.
+    (`regions.py`) after a short search over the whole; a day of at most
+    `SINGLE_REGION_JOBS` is one region, improved by ruin-and-recreate over all of it.
+    Off, the metaheuristic has all the time.
 
     `on_progress(percent_of_time_limit, objective)` is called at each better solution,
     with the objective's parts (`priority_served`, `assigned`, `travel_s`; the last
@@ -58,7 +64,9 @@ def solve(problem_data: dict[str, Any], *, time_limit_s: float = 30.0, on_progre
 
         remaining = max(0.5, time_limit_s - (time.monotonic() - started))
         result = solve_instance(instance, time_limit_s=remaining, first_solution=first_solution,
-                                metaheuristic=metaheuristic, region_search=region_search,
+                                metaheuristic=metaheuristic,
+                                region_search=region_search and len(model_jobs) > SINGLE_REGION_JOBS,
+                                ruin_and_recreate=region_search and len(model_jobs) <= SINGLE_REGION_JOBS,
                                 on_solution=report if on_progress is not None else None)
         routes = result.routes
         # Instance nodes 0..len(model_jobs)-1 are the model's jobs, in that order.
