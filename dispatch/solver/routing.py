@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_parameters_pb2
 
 from dispatch.solver.instance import Instance, VehicleBreak
 from dispatch.solver.regions import PartResult, RegionPlan, search_regions
@@ -203,6 +203,14 @@ def _search_parameters(first_solution: str, metaheuristic: str, bandit_operators
     return parameters
 
 
+def _greedy_descent(time_limit_s: float) -> routing_parameters_pb2.RoutingSearchParameters:
+    """Parameters for a greedy descent from a given plan, cut off after `time_limit_s`."""
+    parameters = pywrapcp.DefaultRoutingSearchParameters()
+    parameters.local_search_metaheuristic = Metaheuristic.GREEDY_DESCENT
+    parameters.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
+    return parameters
+
+
 def solve_instance(instance: Instance, *, time_limit_s: float, first_solution: str = DEFAULT_FIRST_SOLUTION,
                    metaheuristic: str = DEFAULT_METAHEURISTIC, bandit_operators: bool = False,
                    ruin_and_recreate: bool = False, region_search: bool = False,
@@ -246,7 +254,7 @@ def solve_instance(instance: Instance, *, time_limit_s: float, first_solution: s
         report(cost)
     routing.AddAtSolutionCallback(record)
     try:
-        return _search(model, instance, parameters_for=(first_solution, metaheuristic, bandit_operators),
+        return _search(model, parameters_for=(first_solution, metaheuristic, bandit_operators),
                        started=started, deadline=deadline, time_limit_s=time_limit_s,
                        ruin_and_recreate=ruin_and_recreate, region_search=region_search,
                        initial_routes=initial_routes, seed=seed, report=report, first_cost=first_cost)
@@ -254,12 +262,12 @@ def solve_instance(instance: Instance, *, time_limit_s: float, first_solution: s
         searched.clear()
 
 
-def _search(model: _Model, instance: Instance, *, parameters_for: tuple[str, str, bool], started: float,
+def _search(model: _Model, *, parameters_for: tuple[str, str, bool], started: float,
             deadline: float, time_limit_s: float, ruin_and_recreate: bool, region_search: bool,
             initial_routes: list[list[int]] | None, seed: int, report: Callable[[int], None],
             first_cost: list[int]) -> SearchResult:
     """The searches of `solve_instance`, in order, on its model."""
-    routing = model.routing
+    routing, instance = model.routing, model.instance
 
     parameters = _search_parameters(*parameters_for)
     metaheuristic = parameters_for[1]
@@ -349,10 +357,7 @@ def _search_regions(model: _Model, solution: pywrapcp.Assignment, *, deadline: f
         return _assembled(model.result(solution), plan, model.instance)
     restored = model.routing.solver().Assignment(restored)
     if (left := deadline - time.monotonic()) > 0.1:
-        descent = pywrapcp.DefaultRoutingSearchParameters()
-        descent.local_search_metaheuristic = Metaheuristic.GREEDY_DESCENT
-        descent.time_limit.FromMilliseconds(int(left * 1000))
-        polished = model.routing.SolveFromAssignmentWithParameters(restored, descent)
+        polished = model.routing.SolveFromAssignmentWithParameters(restored, _greedy_descent(left))
         if polished is not None and polished.ObjectiveValue() <= restored.ObjectiveValue():
             return model.result(polished)
     return model.result(restored)
@@ -395,8 +400,6 @@ def _ruin_and_recreate(routing: pywrapcp.RoutingModel, manager: pywrapcp.Routing
     def routes_of(assignment: pywrapcp.Assignment) -> list[list[int]]:
         return [_route_indices(routing, assignment, vehicle) for vehicle in range(vehicles)]
 
-    descent = pywrapcp.DefaultRoutingSearchParameters()
-    descent.local_search_metaheuristic = Metaheuristic.GREEDY_DESCENT
     current, current_cost = routes_of(solution), solution.ObjectiveValue()
     # Copies: the routing model reuses the assignment it answers on its next search.
     best, best_cost = solver.Assignment(solution), current_cost
@@ -416,8 +419,8 @@ def _ruin_and_recreate(routing: pywrapcp.RoutingModel, manager: pywrapcp.Routing
         if not routing.RoutesToAssignment([[i for i in route if i not in removed] for route in current],
                                           True, True, ruined):
             continue
-        descent.time_limit.FromMilliseconds(max(50, int(min(RUIN_DESCENT_LIMIT_S, left) * 1000)))
-        rebuilt = routing.SolveFromAssignmentWithParameters(ruined, descent)
+        rebuilt = routing.SolveFromAssignmentWithParameters(
+            ruined, _greedy_descent(max(0.05, min(RUIN_DESCENT_LIMIT_S, left))))
         if rebuilt is None:
             continue
         rebuilt_cost = rebuilt.ObjectiveValue()

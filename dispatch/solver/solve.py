@@ -63,10 +63,11 @@ def solve(problem_data: dict[str, Any], *, time_limit_s: float = 30.0, on_progre
             on_progress(percent, scale.decode(cost, total_weight=searchable_weight, total_jobs=len(model_jobs)))
 
         remaining = max(0.5, time_limit_s - (time.monotonic() - started))
+        one_region = len(model_jobs) <= SINGLE_REGION_JOBS
         result = solve_instance(instance, time_limit_s=remaining, first_solution=first_solution,
                                 metaheuristic=metaheuristic,
-                                region_search=region_search and len(model_jobs) > SINGLE_REGION_JOBS,
-                                ruin_and_recreate=region_search and len(model_jobs) <= SINGLE_REGION_JOBS,
+                                region_search=region_search and not one_region,
+                                ruin_and_recreate=region_search and one_region,
                                 on_solution=report if on_progress is not None else None)
         routes = result.routes
         # Instance nodes 0..len(model_jobs)-1 are the model's jobs, in that order.
