@@ -103,9 +103,10 @@ def choose_region(instance: Instance, routes: Sequence[Sequence[int]], neighbour
                   rng: random.Random) -> tuple[list[int], list[int]]:
     """A region around a random visit (an unserved one, by drop penalty, for
     `UNSERVED_SEED_SHARE` of the regions): the routes of the visits nearest to it
-    (`ROUTES_PER_REGION`), and the unserved visits nearest to it that one of those routes'
-    vehicles may serve. Answers (vehicles, job nodes: the routes' visits, then the
-    unserved ones)."""
+    (`ROUTES_PER_REGION`; for an unserved visit only some vehicles may serve, the
+    nearest of those first), and the unserved visits nearest to it that one of those
+    routes' vehicles may serve. Answers (vehicles, job nodes: the routes' visits, then
+    the unserved ones)."""
     route_of = {node: v for v, route in enumerate(routes) for node in route}
     if not route_of:
         return [], []
@@ -116,13 +117,30 @@ def choose_region(instance: Instance, routes: Sequence[Sequence[int]], neighbour
         seed = rng.choice(instance.job_nodes)
     wanted = rng.randint(*ROUTES_PER_REGION)
     vehicles: list[int] = []
+    if seed not in route_of and seed in instance.allowed:
+        # An unserved visit few engineers may do (a skill, a pin) is no use to a region
+        # of routes none of them drives: the nearest of its own engineers comes first.
+        able = _nearest_able_vehicle(instance, routes, seed)
+        if able is not None:
+            vehicles.append(able)
     for node in (seed, *neighbours[seed]):
+        if len(vehicles) >= wanted:
+            break
         vehicle = route_of.get(node)
         if vehicle is not None and vehicle not in vehicles:
             vehicles.append(vehicle)
-            if len(vehicles) == wanted:
-                break
     unserved = [node for node in (seed, *neighbours[seed])
                 if node not in route_of and any(instance.may_serve(v, node) for v in vehicles)]
     jobs = [node for v in vehicles for node in routes[v]] + unserved[:UNSERVED_PER_REGION]
     return vehicles, jobs
+
+
+def _nearest_able_vehicle(instance: Instance, routes: Sequence[Sequence[int]], node: int) -> int | None:
+    """The vehicle allowed to visit `node` whose route (or start, when it has no
+    visits) passes nearest to it; None when no vehicle may."""
+    best, best_cost = None, None
+    for vehicle in instance.allowed[node]:
+        cost = min(instance.cost[stop][node] for stop in (instance.starts[vehicle], *routes[vehicle]))
+        if best_cost is None or cost < best_cost:
+            best, best_cost = vehicle, cost
+    return best

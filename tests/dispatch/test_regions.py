@@ -13,7 +13,7 @@ from dispatch.solver import parse_problem, solve
 from dispatch.solver.check import check_plan
 from dispatch.solver.instance import Instance, VehicleBreak
 from dispatch.solver.regions import PartResult, RegionStats, choose_region, search_regions
-from dispatch.solver import routing
+from dispatch.solver import regions, routing
 from dispatch.solver.routing import solve_instance
 from tests.dispatch.test_solver import engineer, job, problem, t
 
@@ -90,6 +90,20 @@ def test_a_region_takes_neighbouring_routes_and_the_unserved_visits_they_may_ser
         unserved = jobs[len(served):]
         assert set(unserved) <= {3, 9, 10, 11}
         assert (3 in unserved) == (1 in vehicles or 2 in vehicles)
+
+
+def test_a_region_around_an_unserved_visit_takes_the_route_of_an_engineer_who_may_do_it(monkeypatch):
+    whole = line_instance()
+    monkeypatch.setattr(regions, "ROUTES_PER_REGION", (1, 1))
+    monkeypatch.setattr(regions, "UNSERVED_SEED_SHARE", 1.0)
+    # Only job 3 is unserved. Vehicle 0 drives past it but may not do it; of vehicles 1
+    # and 2, who may, vehicle 1 starts right there (position 3) and works far off.
+    routes = [[0, 1, 2, 4, 5], [9, 10, 11], [6, 7, 8], []]
+    neighbours = {node: sorted((o for o in whole.job_nodes if o != node), key=lambda o: (whole.cost[node][o], o))
+                  for node in whole.job_nodes}
+    for seed in range(20):
+        vehicles, jobs = choose_region(whole, routes, neighbours, random.Random(seed))
+        assert vehicles == [1] and jobs == [9, 10, 11, 3]
 
 
 def test_a_region_replaces_its_routes_only_when_no_worse():
