@@ -214,7 +214,7 @@ def _greedy_descent(time_limit_s: float) -> routing_parameters_pb2.RoutingSearch
 def solve_instance(instance: Instance, *, time_limit_s: float, first_solution: str = DEFAULT_FIRST_SOLUTION,
                    metaheuristic: str = DEFAULT_METAHEURISTIC, bandit_operators: bool = False,
                    ruin_and_recreate: bool = False, region_search: bool = False,
-                   initial_routes: list[list[int]] | None = None, seed: int = 0,
+                   initial_routes: list[list[int]] | None = None, seed: int = 0, travel_polish_share: float = 0.0,
                    on_solution: ProgressCallback | None = None) -> SearchResult:
     """Search for the best routes within `time_limit_s` (wall clock, one core).
 
@@ -226,7 +226,15 @@ def solve_instance(instance: Instance, *, time_limit_s: float, first_solution: s
     (`regions.search_regions`), each by greedy descent and ruin-and-recreate.
     `initial_routes` (job nodes per vehicle) replace the first solution strategy; the
     result then also has their objective (`start_objective`).
+    `travel_polish_share` of the time limit goes, at the end, to shortening travel
+    with the visits served fixed (`_polish_travel`).
     """
+    if travel_polish_share > 0 and instance.penalties is not None:
+        return _search_then_polish(instance, time_limit_s=time_limit_s, share=travel_polish_share,
+                                   first_solution=first_solution, metaheuristic=metaheuristic,
+                                   bandit_operators=bandit_operators, ruin_and_recreate=ruin_and_recreate,
+                                   region_search=region_search, initial_routes=initial_routes, seed=seed,
+                                   on_solution=on_solution)
     started = time.monotonic()
     deadline = started + time_limit_s
     model = _Model(instance)
@@ -290,8 +298,8 @@ def _search(model: _Model, *, parameters_for: tuple[str, str, bool], started: fl
     elif initial_routes is None:
         solution = routing.SolveWithParameters(parameters)
     else:
-        if ruin_and_recreate:
-            # The ruins start from the routes as they are.
+        if ruin_and_recreate or region_search:
+            # The ruins and the regions start from the routes as they are.
             parameters.solution_limit = 1
         routing.CloseModelWithParameters(parameters)
         start = model.assignment_of(initial_routes)
@@ -300,7 +308,9 @@ def _search(model: _Model, *, parameters_for: tuple[str, str, bool], started: fl
     if solution is not None and ruin_and_recreate:
         solution = _ruin_and_recreate(routing, model.manager, instance, solution, deadline=deadline, seed=seed)
     elif solution is not None and region_search:
-        return _search_regions(model, solution, deadline=deadline, seed=seed, report=report)
+        result = _search_regions(model, solution, deadline=deadline, seed=seed, report=report)
+        result.start_objective = first_cost[0] if initial_routes is not None and first_cost else None
+        return result
     elif solution is not None and left_ms > 500 and metaheuristic == "TABU_SEARCH":
         # Tabu search can stop in a local optimum it sees no way out of, seconds into a
         # budget of thirty (Solomon R106: after 0.9 s). Guided local search then carries
@@ -311,6 +321,68 @@ def _search(model: _Model, *, parameters_for: tuple[str, str, bool], started: fl
     if solution is None:
         return SearchResult(routes=[], dropped=list(instance.job_nodes), objective=None, found=False)
     return model.result(solution, start_objective=first_cost[0] if initial_routes is not None and first_cost else None)
+
+
+def _search_then_polish(instance: Instance, *, time_limit_s: float, share: float,
+                        on_solution: ProgressCallback | None, **search) -> SearchResult:
+    """`solve_instance` with `share` of the time limit kept back for `_polish_travel`.
+    Progress stays a percentage of the whole time limit."""
+    started = time.monotonic()
+    main_s = (1.0 - share) * time_limit_s
+
+    def main_progress(percent: float, cost: int) -> None:
+        on_solution(percent * main_s / time_limit_s, cost)
+
+    result = solve_instance(instance, time_limit_s=main_s, on_solution=main_progress if on_solution else None,
+                            **search)
+    if not result.found:
+        return result
+
+    def polish_progress(cost: int) -> None:
+        if on_solution is not None:
+            on_solution(min(100.0, 100.0 * (time.monotonic() - started) / time_limit_s), cost)
+
+    return _polish_travel(instance, result, deadline=started + time_limit_s, seed=search["seed"],
+                          on_objective=polish_progress)
+
+
+def _polish_travel(instance: Instance, result: SearchResult, *, deadline: float, seed: int,
+                   on_objective: Callable[[int], None]) -> SearchResult:
+    """Shorten the travel of `result` until `deadline` with the visits it serves fixed:
+    the instance of only those visits (their drop penalties keep them served) is
+    searched from its routes, region by region. Without the unserved visits and their
+    penalties, every move the search weighs is one of route order and grouping; in
+    the full model travel is a last tier under priority and job count, and the search
+    there had stopped shortening it. Answers `result` when nothing shorter was found."""
+    served = [node for route in result.routes for node, _ in route.visits]
+    seconds = deadline - time.monotonic()
+    if not served or seconds < 0.2:
+        return result
+    part, nodes = instance.restricted(range(len(instance.starts)), served)
+    number = {node: k for k, node in enumerate(nodes)}
+    by_vehicle = {route.vehicle: route for route in result.routes}
+    routes = [[number[node] for node, _ in by_vehicle[v].visits] if v in by_vehicle else []
+              for v in range(len(instance.starts))]
+    as_they_came: list[int] = []
+
+    def report(_percent: float, cost: int) -> None:
+        # The first solution is the routes as they came; each after it is shorter.
+        if as_they_came:
+            on_objective(result.objective - (as_they_came[0] - cost))
+        else:
+            as_they_came.append(cost)
+
+    # Region by region even on small days: on a 120-job day ten seconds of regions
+    # shortened travel by 3.6 %, ruin-and-recreate over the whole day by 0–1.7 %.
+    polished = solve_instance(part, time_limit_s=seconds, initial_routes=routes, seed=seed, region_search=True,
+                              on_solution=report)
+    if (not polished.found or polished.start_objective is None or polished.dropped
+            or polished.objective >= polished.start_objective):
+        return result
+    for route in polished.routes:
+        route.visits = [(nodes[node], begins) for node, begins in route.visits]
+    return SearchResult(routes=polished.routes, dropped=result.dropped,
+                        objective=result.objective - (polished.start_objective - polished.objective), found=True)
 
 
 def _route_indices(routing: pywrapcp.RoutingModel, assignment: pywrapcp.Assignment, vehicle: int) -> list[int]:

@@ -22,6 +22,12 @@ ProgressHook = Callable[[float, dict[str, int]], None]
 # served more on the 50-job days (849 vs 833–846 priority on seed 101's) and as much
 # on 120 jobs; on 200–500 jobs regions served more (bench/README.md).
 SINGLE_REGION_JOBS = 150
+# On such a day, the share of the time limit spent last on travel alone, the visits
+# served fixed (`routing._polish_travel`): ruin-and-recreate has long stopped finding
+# more priority by then, and it serves the same with less driving (seed 102's 20×120:
+# 161313 s of travel instead of 167781; VROOM 166735). Larger days keep all their time
+# for the regions, which still find more priority at the end.
+TRAVEL_POLISH_SHARE = 0.25
 
 
 class SolverError(RuntimeError):
@@ -67,6 +73,7 @@ def solve(problem_data: dict[str, Any], *, time_limit_s: float = 30.0, on_progre
         result = solve_instance(instance, time_limit_s=remaining, first_solution=first_solution,
                                 metaheuristic=metaheuristic,
                                 region_search=region_search and not one_region,
+                                travel_polish_share=TRAVEL_POLISH_SHARE if region_search and one_region else 0.0,
                                 ruin_and_recreate=region_search and one_region,
                                 on_solution=report if on_progress is not None else None)
         routes = result.routes
