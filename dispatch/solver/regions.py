@@ -22,7 +22,13 @@ from typing import Any
 from dispatch.solver.instance import Instance
 
 ROUTES_PER_REGION = (4, 6)   # how many routes a region takes, drawn uniformly
-UNSERVED_PER_REGION = 20     # unserved visits offered to a region, the nearest first
+UNSERVED_PER_REGION = 20     # unserved visits offered to a region
+# ... chosen among this many nearest the seed, those that bring the most drop penalty
+# per second of the day they take (service and SERVICE_OFFSET_S of driving) first: a
+# plan serves more priority in a day of fixed length with short visits than with long
+# ones of the same weight.
+UNSERVED_NEARBY = 40
+SERVICE_OFFSET_S = 900
 REGION_TIME_S = 0.1          # the search of one region
 # Half the regions grow around an unserved visit, drawn by its drop penalty (the most
 # important first): that is where more priority can be served. The others grow around
@@ -104,9 +110,10 @@ def choose_region(instance: Instance, routes: Sequence[Sequence[int]], neighbour
     """A region around a random visit (an unserved one, by drop penalty, for
     `UNSERVED_SEED_SHARE` of the regions): the routes of the visits nearest to it
     (`ROUTES_PER_REGION`; for an unserved visit only some vehicles may serve, the
-    nearest of those first), and the unserved visits nearest to it that one of those
-    routes' vehicles may serve. Answers (vehicles, job nodes: the routes' visits, then
-    the unserved ones)."""
+    nearest of those first), and, of the unserved visits nearest to it that one of
+    those routes' vehicles may serve, the seed and those worth most per second they
+    take. Answers (vehicles, job nodes: the routes' visits, then the unserved ones,
+    nearest first)."""
     route_of = {node: v for v, route in enumerate(routes) for node in route}
     if not route_of:
         return [], []
@@ -129,9 +136,13 @@ def choose_region(instance: Instance, routes: Sequence[Sequence[int]], neighbour
         vehicle = route_of.get(node)
         if vehicle is not None and vehicle not in vehicles:
             vehicles.append(vehicle)
-    unserved = [node for node in (seed, *neighbours[seed])
-                if node not in route_of and any(instance.may_serve(v, node) for v in vehicles)]
-    jobs = [node for v in vehicles for node in routes[v]] + unserved[:UNSERVED_PER_REGION]
+    nearby = [node for node in (seed, *neighbours[seed])
+              if node not in route_of and any(instance.may_serve(v, node) for v in vehicles)][:UNSERVED_NEARBY]
+    if instance.penalties is not None and len(nearby) > UNSERVED_PER_REGION:
+        worth = {node: instance.penalties[node] / (instance.service[node] + SERVICE_OFFSET_S) for node in nearby}
+        offered = set(sorted(nearby, key=lambda node: (node != seed, -worth[node]))[:UNSERVED_PER_REGION])
+        nearby = [node for node in nearby if node in offered]
+    jobs = [node for v in vehicles for node in routes[v]] + nearby[:UNSERVED_PER_REGION]
     return vehicles, jobs
 
 

@@ -106,6 +106,22 @@ def test_a_region_around_an_unserved_visit_takes_the_route_of_an_engineer_who_ma
         assert vehicles == [1] and jobs == [9, 10, 11, 3]
 
 
+def test_a_region_offers_the_unserved_visits_worth_most_per_second_they_take(monkeypatch):
+    whole = line_instance()
+    whole.allowed = {}
+    whole.service[5] = whole.service[6] = 6000     # ten times as long as the others
+    whole.penalties[4] = 10 ** 9                   # the seed, all but surely
+    monkeypatch.setattr(regions, "UNSERVED_SEED_SHARE", 1.0)
+    monkeypatch.setattr(regions, "UNSERVED_NEARBY", 5)
+    monkeypatch.setattr(regions, "UNSERVED_PER_REGION", 3)
+    routes = [[0, 1], [], [], []]
+    neighbours = {node: sorted((o for o in whole.job_nodes if o != node), key=lambda o: (whole.cost[node][o], o))
+                  for node in whole.job_nodes}
+    # Nearest job 4, unserved: 3, 5, 2, 6. The long 5 and 6 give way to 2.
+    vehicles, jobs = choose_region(whole, routes, neighbours, random.Random(0))
+    assert vehicles == [0] and jobs == [0, 1, 4, 3, 2]
+
+
 def test_a_region_replaces_its_routes_only_when_no_worse():
     whole = line_instance()
     routes = [[0, 1, 2], [4, 5], [6, 7, 8], [9]]
