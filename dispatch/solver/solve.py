@@ -23,10 +23,11 @@ ProgressHook = Callable[[float, dict[str, int]], None]
 # on 120 jobs; on 200–500 jobs regions served more (bench/README.md).
 SINGLE_REGION_JOBS = 150
 # On such a day, the share of the time limit spent last on travel alone, the visits
-# served fixed (`routing._polish_travel`): ruin-and-recreate has long stopped finding
-# more priority by then, and it serves the same with less driving (seed 102's 20×120:
-# 161313 s of travel instead of 167781; VROOM 166735). Larger days keep all their time
-# for the regions, which still find more priority at the end.
+# served fixed (`routing._polish_travel`). With a quarter kept back, the four small
+# benchmark days served the same priority and jobs as without, with less driving
+# (seed 102's 20×120: 161313 s instead of 167781; VROOM 166735); with half, that day
+# served less. Larger days keep all their time for the regions, which still find
+# more priority at the end.
 TRAVEL_POLISH_SHARE = 0.25
 
 
