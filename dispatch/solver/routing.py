@@ -304,12 +304,14 @@ def _search(model: _Model, *, parameters_for: tuple[str, str, bool], started: fl
         routing.CloseModelWithParameters(parameters)
         start = model.assignment_of(initial_routes)
         solution = None if start is None else routing.SolveFromAssignmentWithParameters(start, parameters)
+    # With initial routes, the first solution the callback saw is those routes restored.
+    start_objective = first_cost[0] if initial_routes is not None and first_cost else None
     left_ms = int((deadline - time.monotonic()) * 1000)
     if solution is not None and ruin_and_recreate:
         solution = _ruin_and_recreate(routing, model.manager, instance, solution, deadline=deadline, seed=seed)
     elif solution is not None and region_search:
         result = _search_regions(model, solution, deadline=deadline, seed=seed, report=report)
-        result.start_objective = first_cost[0] if initial_routes is not None and first_cost else None
+        result.start_objective = start_objective
         return result
     elif solution is not None and left_ms > 500 and metaheuristic == "TABU_SEARCH":
         # Tabu search can stop in a local optimum it sees no way out of, seconds into a
@@ -320,7 +322,7 @@ def _search(model: _Model, *, parameters_for: tuple[str, str, bool], started: fl
         solution = routing.SolveFromAssignmentWithParameters(solution, parameters) or solution
     if solution is None:
         return SearchResult(routes=[], dropped=list(instance.job_nodes), objective=None, found=False)
-    return model.result(solution, start_objective=first_cost[0] if initial_routes is not None and first_cost else None)
+    return model.result(solution, start_objective=start_objective)
 
 
 def _search_then_polish(instance: Instance, *, time_limit_s: float, share: float,
@@ -360,9 +362,8 @@ def _polish_travel(instance: Instance, result: SearchResult, *, deadline: float,
         return result
     part, nodes = instance.restricted(range(len(instance.starts)), served)
     number = {node: k for k, node in enumerate(nodes)}
-    by_vehicle = {route.vehicle: route for route in result.routes}
-    routes = [[number[node] for node, _ in by_vehicle[v].visits] if v in by_vehicle else []
-              for v in range(len(instance.starts))]
+    # Every result has one route per vehicle, in vehicle order, as the part has them.
+    routes = [[number[node] for node, _ in route.visits] for route in result.routes]
     as_they_came: list[int] = []
 
     def report(_percent: float, cost: int) -> None:

@@ -43,8 +43,9 @@ def solve(problem_data: dict[str, Any], *, time_limit_s: float = 30.0, on_progre
 
     `region_search` spends most of the time improving the plan region by region
     (`regions.py`) after a short search over the whole; a day of at most
-    `SINGLE_REGION_JOBS` is one region, improved by ruin-and-recreate over all of it.
-    Off, the metaheuristic has all the time.
+    `SINGLE_REGION_JOBS` is one region, improved by ruin-and-recreate over all of it,
+    with the last `TRAVEL_POLISH_SHARE` of the time spent on travel alone. Off, the
+    metaheuristic has all the time.
 
     `on_progress(percent_of_time_limit, objective)` is called at each better solution,
     with the objective's parts (`priority_served`, `assigned`, `travel_s`; the last
