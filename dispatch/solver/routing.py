@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_parameters_pb2
 
+from dispatch.solver.construction import compact_start_instance
 from dispatch.solver.instance import Instance, VehicleBreak
 from dispatch.solver.regions import PartResult, RegionPlan, search_regions
 from dispatch.solver.ruin import string_removal
@@ -203,6 +204,21 @@ def _search_parameters(first_solution: str, metaheuristic: str, bandit_operators
     return parameters
 
 
+def _restore_parameters(time_limit_ms: int) -> routing_parameters_pb2.RoutingSearchParameters:
+    """Parameters that only restore a given plan (its first solution is the answer),
+    within `time_limit_ms`.
+
+    The restore runs as a completion search, which OR-Tools also bounds by
+    `lns_time_limit` (0.1 s by default): on 500 jobs with a lunch break each,
+    scheduling 60 routes takes about 0.15 s, so a plan whose every route restored on
+    its own failed as a whole (ROUTING_FAIL)."""
+    parameters = pywrapcp.DefaultRoutingSearchParameters()
+    parameters.solution_limit = 1
+    parameters.time_limit.FromMilliseconds(time_limit_ms)
+    parameters.lns_time_limit.FromMilliseconds(time_limit_ms)
+    return parameters
+
+
 def _greedy_descent(time_limit_s: float) -> routing_parameters_pb2.RoutingSearchParameters:
     """Parameters for a greedy descent from a given plan, cut off after `time_limit_s`."""
     parameters = pywrapcp.DefaultRoutingSearchParameters()
@@ -284,13 +300,14 @@ def _search(model: _Model, *, parameters_for: tuple[str, str, bool], started: fl
         remaining_s = min(remaining_s, RUIN_FIRST_SEARCH_SHARE * time_limit_s)
     parameters.time_limit.FromMilliseconds(max(100, int(remaining_s * 1000)))
     if initial_routes is None and region_search:
-        # The first solution may take all the time it needs (on 500 jobs a second or
-        # more, more than the metaheuristic's share of a short time limit); the
-        # metaheuristic then gets what is left of its share.
+        # The first solution, built for compact routes (`construction.py`), may take
+        # all the time it needs (on 500 jobs a second or more, more than the
+        # metaheuristic's share of a short time limit); the metaheuristic then gets
+        # what is left of its share.
         first = pywrapcp.DefaultRoutingSearchParameters()
         first.CopyFrom(parameters)
         first.solution_limit = 1
-        solution = routing.SolveWithParameters(first)
+        solution = _compact_first_solution(model, first) or routing.SolveWithParameters(first)
         share_left_ms = int((started + REGION_FIRST_SEARCH_SHARE * time_limit_s - time.monotonic()) * 1000)
         if solution is not None and share_left_ms > 100:
             parameters.time_limit.FromMilliseconds(share_left_ms)
@@ -301,6 +318,8 @@ def _search(model: _Model, *, parameters_for: tuple[str, str, bool], started: fl
         if ruin_and_recreate or region_search:
             # The ruins and the regions start from the routes as they are.
             parameters.solution_limit = 1
+        # Restoring the routes is a completion search (see _restore_parameters).
+        parameters.lns_time_limit.CopyFrom(parameters.time_limit)
         routing.CloseModelWithParameters(parameters)
         start = model.assignment_of(initial_routes)
         solution = None if start is None else routing.SolveFromAssignmentWithParameters(start, parameters)
@@ -323,6 +342,22 @@ def _search(model: _Model, *, parameters_for: tuple[str, str, bool], started: fl
     if solution is None:
         return SearchResult(routes=[], dropped=list(instance.job_nodes), objective=None, found=False)
     return model.result(solution, start_objective=start_objective)
+
+
+def _compact_first_solution(model: _Model, parameters: routing_parameters_pb2.RoutingSearchParameters
+                            ) -> pywrapcp.Assignment | None:
+    """The first solution of `model` built, with `parameters`, on the compact-start
+    instance (`construction.compact_start_instance`) and restored in `model`; None
+    when none was found there or it cannot be restored."""
+    construction = _Model(compact_start_instance(model.instance))
+    built = construction.routing.SolveWithParameters(parameters)
+    if built is None:
+        return None
+    model.routing.CloseModelWithParameters(parameters)
+    start = model.assignment_of(construction.node_routes(built))
+    if start is None:
+        return None
+    return model.routing.SolveFromAssignmentWithParameters(start, _restore_parameters(RESTORE_LIMIT_MS))
 
 
 def _search_then_polish(instance: Instance, *, time_limit_s: float, share: float,
@@ -422,9 +457,7 @@ def _search_regions(model: _Model, solution: pywrapcp.Assignment, *, deadline: f
     start = model.assignment_of(plan.routes)
     # The routes as they are first (a tenth of a second on 500 jobs), with a generous
     # time limit: the last region may have run late.
-    restore = pywrapcp.DefaultRoutingSearchParameters()
-    restore.solution_limit = 1
-    restore.time_limit.FromMilliseconds(max(RESTORE_LIMIT_MS, int((deadline - time.monotonic()) * 1000)))
+    restore = _restore_parameters(max(RESTORE_LIMIT_MS, int((deadline - time.monotonic()) * 1000)))
     restored = None if start is None else model.routing.SolveFromAssignmentWithParameters(start, restore)
     if restored is None:
         return _assembled(model.result(solution), plan, model.instance)
