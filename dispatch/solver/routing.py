@@ -309,7 +309,10 @@ def _search(model: _Model, *, parameters_for: tuple[str, str, bool], started: fl
         first = pywrapcp.DefaultRoutingSearchParameters()
         first.CopyFrom(parameters)
         first.solution_limit = 1
-        solution = _compact_first_solution(model, first) or routing.SolveWithParameters(first)
+        solution = _compact_first_solution(model, first)
+        if solution is None:
+            first.time_limit.FromMilliseconds(max(100, int((deadline - time.monotonic()) * 1000)))
+            solution = routing.SolveWithParameters(first)
         share_left_ms = int((started + REGION_FIRST_SEARCH_SHARE * time_limit_s - time.monotonic()) * 1000)
         if solution is not None and share_left_ms > 100:
             parameters.time_limit.FromMilliseconds(share_left_ms)

@@ -6,6 +6,7 @@ import importlib
 import random
 
 from dispatch.solver import construction, parse_problem, routing
+from dispatch.solver.check import check_plan
 from dispatch.solver.construction import compact_start_instance
 from dispatch.solver.explain import allowed_engineers
 from dispatch.solver.instance import Instance
@@ -105,3 +106,26 @@ def test_a_large_day_searched_from_its_routes_starts_from_them():
     result = routing.solve_instance(instance, time_limit_s=1.0, initial_routes=routes, region_search=True)
     assert result.found and result.start_objective is not None
     assert result.objective <= result.start_objective
+
+
+def test_a_day_searched_by_regions_starts_from_the_compact_first_solution(monkeypatch):
+    from tests.dispatch.test_regions import crowded_day
+    monkeypatch.setattr(solve_module, "SINGLE_REGION_JOBS", 0)
+    built = []
+    monkeypatch.setattr(routing, "compact_start_instance",
+                        lambda instance: built.append(instance) or compact_start_instance(instance))
+    data = crowded_day(seed=4)
+    plan = solve_module.solve(data, time_limit_s=2, region_search=True)
+    assert len(built) == 1
+    assert check_plan(parse_problem(data), plan) == []
+    assert plan["summary"]["assigned"] > 0
+
+
+def test_without_a_compact_first_solution_the_whole_day_builds_its_own(monkeypatch):
+    from tests.dispatch.test_regions import crowded_day
+    monkeypatch.setattr(solve_module, "SINGLE_REGION_JOBS", 0)
+    monkeypatch.setattr(routing, "_compact_first_solution", lambda model, parameters: None)
+    data = crowded_day(seed=4)
+    plan = solve_module.solve(data, time_limit_s=2, region_search=True)
+    assert check_plan(parse_problem(data), plan) == []
+    assert plan["summary"]["assigned"] > 0
