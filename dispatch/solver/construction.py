@@ -9,9 +9,9 @@ to. Built on this instance instead, the plan starts from routes that stay near t
 engineers' homes and from short visits before long ones of the same priority; the
 search itself then runs on the real instance, so nothing it may do is taken away.
 
-Measured on eight days of 350 and 500 jobs (30 s each, `bench/README.md`): the same
-priority served as the whole day's construction (50055 against 50035–50057), 1 % more
-jobs, 3 % less travel.
+Measured on eight days of 350 and 500 jobs (30 s each, `bench/README.md`): as much
+priority served as the whole day's construction within the noise (49983–50055 against
+50035–50057), 0.3–1 % more jobs, 3–4 % less travel.
 """
 from __future__ import annotations
 
