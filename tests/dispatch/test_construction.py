@@ -111,12 +111,18 @@ def test_a_large_day_searched_from_its_routes_starts_from_them():
 def test_a_day_searched_by_regions_starts_from_the_compact_first_solution(monkeypatch):
     from tests.dispatch.test_regions import crowded_day
     monkeypatch.setattr(solve_module, "SINGLE_REGION_JOBS", 0)
-    built = []
+    built, first_solutions = [], []
     monkeypatch.setattr(routing, "compact_start_instance",
                         lambda instance: built.append(instance) or compact_start_instance(instance))
+    compact_first = routing._compact_first_solution
+    monkeypatch.setattr(routing, "_compact_first_solution",
+                        lambda model, parameters: first_solutions.append(compact_first(model, parameters))
+                        or first_solutions[-1])
     data = crowded_day(seed=4)
     plan = solve_module.solve(data, time_limit_s=2, region_search=True)
     assert len(built) == 1
+    # The compact solution was found and restored: the whole day did not build its own.
+    assert len(first_solutions) == 1 and first_solutions[0] is not None
     assert check_plan(parse_problem(data), plan) == []
     assert plan["summary"]["assigned"] > 0
 
