@@ -57,12 +57,15 @@ RUIN_START_TEMPERATURE = 0.01
 RUIN_END_TEMPERATURE = 0.0005
 # Each rebuild is a greedy descent from the ruined plan, cut off after this long.
 RUIN_DESCENT_LIMIT_S = 2.0
-# With region search, the share of the time limit the metaheuristic gets over the
-# whole plan before the regions are searched (15 % served more than 5 % or 30 %), and
-# the time kept at the end to restore the regions' routes in the whole model and let
-# a descent over the whole plan finish it. The restore itself may run past the time
-# limit, up to RESTORE_LIMIT_MS, rather than lose the regions' work.
-REGION_FIRST_SEARCH_SHARE = 0.15
+# With region search, the time kept at the end to restore the regions' routes in the
+# whole model and let a descent over the whole plan finish it. The restore itself may
+# run past the time limit, up to RESTORE_LIMIT_MS, rather than lose the regions' work.
+# The regions start right after the first solution: 15 % of the time for guided local
+# search over the whole day first had served more than 5 % or 30 %, but since the
+# first solution is restored from the compact-start instance, that search never ran on
+# 500 jobs (its restore hit OR-Tools' bound on completion searches); made to run, it
+# and its absence measured the same within the noise on twelve days of 200–500 jobs
+# (bench/README.md, eleventh session), so it went.
 REGION_RESTORE_S = 0.3
 RESTORE_LIMIT_MS = 5000
 
@@ -223,10 +226,16 @@ def _restore_parameters(time_limit_ms: int) -> routing_parameters_pb2.RoutingSea
 
 
 def _greedy_descent(time_limit_s: float) -> routing_parameters_pb2.RoutingSearchParameters:
-    """Parameters for a greedy descent from a given plan, cut off after `time_limit_s`."""
+    """Parameters for a greedy descent from a given plan, cut off after `time_limit_s`.
+
+    The descent starts by restoring the plan, a completion search that OR-Tools also
+    bounds by `lns_time_limit` (see `_restore_parameters`): with the default 0.1 s, a
+    descent over a whole 500-job day found no first solution and silently answered
+    nothing."""
     parameters = pywrapcp.DefaultRoutingSearchParameters()
     parameters.local_search_metaheuristic = Metaheuristic.GREEDY_DESCENT
     parameters.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
+    parameters.lns_time_limit.CopyFrom(parameters.time_limit)
     return parameters
 
 
@@ -282,15 +291,15 @@ def solve_instance(instance: Instance, *, time_limit_s: float, first_solution: s
     routing.AddAtSolutionCallback(record)
     try:
         return _search(model, parameters_for=(first_solution, metaheuristic, bandit_operators),
-                       started=started, deadline=deadline, time_limit_s=time_limit_s,
+                       deadline=deadline, time_limit_s=time_limit_s,
                        ruin_and_recreate=ruin_and_recreate, region_search=region_search,
                        initial_routes=initial_routes, seed=seed, report=report, first_cost=first_cost)
     finally:
         searched.clear()
 
 
-def _search(model: _Model, *, parameters_for: tuple[str, str, bool], started: float,
-            deadline: float, time_limit_s: float, ruin_and_recreate: bool, region_search: bool,
+def _search(model: _Model, *, parameters_for: tuple[str, str, bool], deadline: float, time_limit_s: float,
+            ruin_and_recreate: bool, region_search: bool,
             initial_routes: list[list[int]] | None, seed: int, report: Callable[[int], None],
             first_cost: list[int]) -> SearchResult:
     """The searches of `solve_instance`, in order, on its model."""
@@ -304,9 +313,9 @@ def _search(model: _Model, *, parameters_for: tuple[str, str, bool], started: fl
     parameters.time_limit.FromMilliseconds(max(100, int(remaining_s * 1000)))
     if initial_routes is None and region_search:
         # The first solution, built for compact routes (`construction.py`), may take
-        # all the time it needs (on 500 jobs a second or more, more than the
-        # metaheuristic's share of a short time limit); the metaheuristic then gets
-        # what is left of its share.
+        # all the time it needs; the regions start from it. (A share of guided local
+        # search over the whole day in between made no difference within the noise:
+        # see REGION_RESTORE_S.)
         first = pywrapcp.DefaultRoutingSearchParameters()
         first.CopyFrom(parameters)
         first.solution_limit = 1
@@ -314,10 +323,6 @@ def _search(model: _Model, *, parameters_for: tuple[str, str, bool], started: fl
         if solution is None:
             first.time_limit.FromMilliseconds(max(100, int((deadline - time.monotonic()) * 1000)))
             solution = routing.SolveWithParameters(first)
-        share_left_ms = int((started + REGION_FIRST_SEARCH_SHARE * time_limit_s - time.monotonic()) * 1000)
-        if solution is not None and share_left_ms > 100:
-            parameters.time_limit.FromMilliseconds(share_left_ms)
-            solution = routing.SolveFromAssignmentWithParameters(solution, parameters) or solution
     elif initial_routes is None:
         solution = routing.SolveWithParameters(parameters)
     else:

@@ -41,8 +41,8 @@ def solve(problem_data: dict[str, Any], *, time_limit_s: float = 30.0, on_progre
     """Plan the problem (format version 1) within `time_limit_s` seconds and return the
     plan dict. Raises ProblemError for a malformed problem.
 
-    `region_search` spends most of the time improving the plan region by region
-    (`regions.py`) after a short search over the whole; a day of at most
+    `region_search` spends the time after the first solution improving the plan
+    region by region (`regions.py`); a day of at most
     `SINGLE_REGION_JOBS` is one region, improved by ruin-and-recreate over all of it,
     with the last `TRAVEL_POLISH_SHARE` of the time spent on travel alone. Off, the
     metaheuristic has all the time.

@@ -101,6 +101,23 @@ def test_a_whole_large_day_of_routes_restores_in_the_routing_model():
     assert model.node_routes(restored) == routes
 
 
+def test_a_greedy_descent_over_a_whole_large_day_starts_from_its_routes():
+    # The descent that finishes a region-searched day restores its routes first: with
+    # OR-Tools' default bound on that completion search it answered nothing on
+    # sixty routes with breaks, and the day kept its routes undescended.
+    instance, routes = large_day(seed=5)
+    model = routing._Model(instance)
+    descent = routing._greedy_descent(2.0)
+    model.routing.CloseModelWithParameters(descent)
+    start = model.assignment_of(routes)
+    start_cost = model.routing.SolveFromAssignmentWithParameters(start, routing._restore_parameters(5000))
+    assert start_cost is not None
+    start_cost = start_cost.ObjectiveValue()
+    descended = model.routing.SolveFromAssignmentWithParameters(model.assignment_of(routes), descent)
+    assert descended is not None
+    assert descended.ObjectiveValue() <= start_cost
+
+
 def test_a_large_day_searched_from_its_routes_starts_from_them():
     instance, routes = large_day(seed=6)
     result = routing.solve_instance(instance, time_limit_s=1.0, initial_routes=routes, region_search=True)
