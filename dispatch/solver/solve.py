@@ -15,6 +15,7 @@ from dispatch.solver.split import MAX_PART_JOBS, merge_plans, repair_borders, sp
 from dispatch.solver.routing import (DEFAULT_FIRST_SOLUTION, DEFAULT_METAHEURISTIC, DEFAULT_REGION_SEARCH, Instance,
                                      VehicleBreak, VehicleRoute, solve_instance)
 from dispatch.solver.travel import HaversineTravel, TravelProvider
+from dispatch.solver.workday import fit_days
 
 ProgressHook = Callable[[float, dict[str, int]], None]
 # Up to this many jobs a greedy descent over the whole day is quick (tens of
@@ -58,6 +59,10 @@ def solve(problem_data: dict[str, Any], *, time_limit_s: float = 30.0, on_progre
                                region_search=region_search, on_progress=on_progress)
     provider = travel or HaversineTravel(problem.travel.speed_kmh, problem.travel.road_factor)
     layout = _Layout(problem, provider)
+    # Breaks inside the shifts where the day allows, and no job for an engineer whose
+    # day cannot fit at all (`workday.py`): the model needs every empty route possible.
+    problem, off_duty = fit_days(problem, commute_s=layout.commute)
+    layout.refit(problem, off_duty)
     allowed, unplaceable = allowed_engineers(problem, travel_to=layout.to_job, travel_back=layout.to_end)
 
     model_jobs = sorted(allowed)
@@ -109,6 +114,14 @@ def _solve_in_parts(problem_data: dict[str, Any], problem: Problem, *, time_limi
         to_job = lambda e, j: lookup(problem.engineers[e].start, problem.jobs[j].location)  # noqa: E731
         to_end = lambda e, j: (0 if problem.engineers[e].end is None  # noqa: E731
                                else lookup(problem.jobs[j].location, problem.engineers[e].end))
+
+    def commute(e: int) -> int:
+        engineer = problem.engineers[e]
+        if engineer.end is None:
+            return 0
+        return seconds[e][n_eng + e] if lookup is None else lookup(engineer.start, engineer.end)
+
+    problem, _ = fit_days(problem, commute_s=commute)
     allowed, unplaceable = allowed_engineers(problem, travel_to=to_job, travel_back=to_end)
     placeable = {problem.jobs[j].id for j in allowed}
     workable = {**problem_data, "jobs": [job for job in problem_data["jobs"] if job["id"] in placeable]}
@@ -181,6 +194,7 @@ class _Layout:
         self.problem = problem
         jobs, engineers = problem.jobs, problem.engineers
         self.job_count, self.engineer_count = len(jobs), len(engineers)
+        self.off_duty: set[int] = set()
         points = ([job.location for job in jobs] + [e.start for e in engineers]
                   + [e.end if e.end is not None else e.start for e in engineers])
         self.seconds, self.metres = provider.matrix(points)
@@ -192,6 +206,16 @@ class _Layout:
         self._point_index = {}
         for index, point in enumerate(points):
             self._point_index.setdefault(point, index)
+
+    def commute(self, e: int) -> int:
+        """Travel seconds from engineer e's start to their end (0 for an open end)."""
+        return self.seconds[self.start_point(e)][self.end_point(e)]
+
+    def refit(self, problem: Problem, off_duty: list[int]) -> None:
+        """Take `problem` (the same points, breaks fitted to the shifts); the model of
+        each `off_duty` engineer's empty route then reaches its end at once."""
+        self.problem = problem
+        self.off_duty = set(off_duty)
 
     def start_point(self, e: int) -> int:
         return self.job_count + e
@@ -216,6 +240,9 @@ class _Layout:
                   + [self.end_point(e) for e in range(self.engineer_count)])
         travel = [[self.seconds[a][b] for b in points] for a in points]
         n_jobs = len(model_jobs)
+        for e in self.off_duty:
+            # No job may go to them; their empty route must fit the shift all the same.
+            travel[n_jobs + e][n_jobs + self.engineer_count + e] = 0
         service = [problem.jobs[j].duration for j in model_jobs] + [0] * (2 * self.engineer_count)
         windows = [problem.jobs[j].window for j in model_jobs] + [None] * (2 * self.engineer_count)
         ranges = [(e.shift_start, e.shift_end) for e in problem.engineers]
