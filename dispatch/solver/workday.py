@@ -21,9 +21,9 @@ from collections.abc import Callable, Sequence
 
 from dispatch.solver.problem import Break, Engineer, Problem
 
-# Up to this many intervals (the drive and the breaks) every order is tried; beyond,
-# the breaks are taken as given (no engineer has that many in practice).
-MAX_ORDERED = 6
+# Up to this many breaks every order of them and the drive is tried (720 orders);
+# an engineer with more keeps the day as given (no engineer has that many in practice).
+MAX_BREAKS = 5
 
 
 def fit_days(problem: Problem, commute_s: Callable[[int], int]) -> tuple[Problem, list[int]]:
@@ -34,6 +34,9 @@ def fit_days(problem: Problem, commute_s: Callable[[int], int]) -> tuple[Problem
     engineers: list[Engineer] = []
     off_duty: list[int] = []
     for e, engineer in enumerate(problem.engineers):
+        if len(engineer.breaks) > MAX_BREAKS:
+            engineers.append(engineer)
+            continue
         commute = commute_s(e)
         inside = [_inside_shift(rule, engineer) for rule in engineer.breaks]
         if empty_day_fits(engineer, commute, inside):
@@ -48,13 +51,12 @@ def fit_days(problem: Problem, commute_s: Callable[[int], int]) -> tuple[Problem
 
 def empty_day_fits(engineer: Engineer, commute_s: int, breaks: Sequence[Break]) -> bool:
     """Whether the engineer can drive from start to end (`commute_s`) inside the shift
-    and take every break inside its window, none overlapping the drive or another."""
+    and take every break inside its window, none overlapping the drive or another.
+    Tries every order, so meant for a few breaks (`MAX_BREAKS`)."""
     drive = (engineer.shift_start, engineer.shift_end - commute_s, commute_s)
     intervals = [drive] + [(rule.earliest_start, rule.latest_start, rule.duration) for rule in breaks]
     if drive[0] > drive[1]:
         return False
-    if len(intervals) > MAX_ORDERED:
-        return True
     return any(_in_order(order) for order in itertools.permutations(intervals))
 
 

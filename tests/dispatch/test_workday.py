@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dispatch.solver import parse_problem
 from dispatch.solver.problem import Break
-from dispatch.solver.workday import empty_day_fits, fit_days
+from dispatch.solver.workday import MAX_BREAKS, empty_day_fits, fit_days
 from tests.dispatch.test_solver import engineer, job, problem, solved, t, unassigned
 
 FAR_AWAY = [116.40, 39.90]   # Beijing: some 1,400 km from the Shanghai jobs
@@ -114,3 +114,10 @@ def test_an_off_duty_engineer_leaves_the_travel_of_others_to_the_same_end_as_it_
     [route] = plan["routes"]
     assert route["engineer"] == "E2" and route["travel_s"] > 0
     assert plan["summary"]["travel_s"] == route["travel_s"]
+
+
+def test_an_engineer_with_more_breaks_than_are_tried_keeps_the_day_as_given():
+    many = [{"window": [t(f"{9 + k:02d}:00"), t(f"{9 + k:02d}:30")], "duration_s": 600} for k in range(MAX_BREAKS + 1)]
+    parsed = parse_problem(problem([engineer("E1", breaks=many)], []))
+    fitted, off_duty = fit_days(parsed, commute_s=lambda e: 24 * 3600)
+    assert off_duty == [] and fitted.engineers[0] == parsed.engineers[0]
