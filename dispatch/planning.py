@@ -94,28 +94,36 @@ def build_problem(session: Session, *, day: date, zone: ZoneInfo, now: datetime,
     in_scope = {engineer.id for engineer in engineers}
     orders = _orders_of(session, day_start=day_start, day_end=day_end, order_ids=order_ids)
 
-    jobs, versions, busy_until = [], {}, {}
-    arrival_deadlines = _arrival_deadlines(session, [order.id for order in orders])
+    busy_until = {}
     for order in orders:
-        engineer_id = order.scheduled_engineer_id
-        if order.status is Status.ON_SITE:
-            if engineer_id in in_scope:
-                ends = order.scheduled_end if order.scheduled_end and order.scheduled_end > earliest else earliest
-                busy_until[engineer_id] = (order, ends)
-            continue
-        if order.status in PINNED or order.status is Status.ASSIGNED:
-            if engineer_id not in in_scope:
-                continue
-        jobs.append(_job(order, pinned=order.status in PINNED, zone=zone, earliest=earliest,
-                         due=arrival_deadlines.get(order.id)))
-        versions[str(order.id)] = order.version
+        if order.status is Status.ON_SITE and order.scheduled_engineer_id in in_scope:
+            ends = order.scheduled_end if order.scheduled_end and order.scheduled_end > earliest else earliest
+            busy_until[order.scheduled_engineer_id] = (order, ends)
 
-    problem_engineers = []
+    problem_engineers, working = [], set()
     for engineer in engineers:
         described = describe_engineer_day(engineer, day=day, zone=zone, now=now, settings=settings,
                                           busy=busy_until.get(engineer.id))
         if described is not None:
             problem_engineers.append(described)
+            working.add(engineer.id)
+
+    jobs, versions = [], {}
+    arrival_deadlines = _arrival_deadlines(session, [order.id for order in orders])
+    for order in orders:
+        engineer_id = order.scheduled_engineer_id
+        if order.status is Status.ON_SITE:
+            continue
+        # Accepted or under way: stays with its engineer, so it is planned only while
+        # that engineer still works today (after the shift it is left as it is).
+        if order.status in PINNED and engineer_id not in working:
+            continue
+        if order.status is Status.ASSIGNED and engineer_id not in in_scope:
+            continue
+        jobs.append(_job(order, pinned=order.status in PINNED, zone=zone, earliest=earliest,
+                         due=arrival_deadlines.get(order.id)))
+        versions[str(order.id)] = order.version
+
     problem = {
         "travel": {"model": "haversine", "speed_kmh": settings.speed_kmh, "road_factor": settings.road_factor},
         "engineers": problem_engineers,

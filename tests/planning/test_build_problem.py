@@ -12,6 +12,7 @@ from app.engineers.models import TimeOff
 from app.geo import make_point
 from app.workorders.models import Priority, Status
 from dispatch.planning import PlanningSettings, build_problem, engineer_key
+from dispatch.solver import parse_problem
 from sla import service as sla_service
 from sla.clock import TargetKind
 from sla.models import BusinessCalendar, SlaPolicy, SlaTarget
@@ -126,6 +127,26 @@ def test_an_engineer_on_site_starts_the_rest_of_the_day_there(session):
     assert described["start"] == [121.55, 31.23]
     assert described["shift"][0] == "2026-11-30T11:00:00+08:00"
     assert on_site.number not in jobs_by_id(built)
+
+
+def test_an_accepted_order_of_an_engineer_who_no_longer_works_today_is_left_as_it_is(session):
+    # Planning today after the shift (or on a day the engineer does not work): the
+    # engineer is not in the problem, so neither is the order pinned to them. Before,
+    # the job named an engineer the problem did not have and the run failed.
+    gone_home = EngineerFactory()
+    off_today = EngineerFactory(weekdays=False)
+    accepted = WorkOrderFactory(status=Status.ACCEPTED, scheduled_engineer=gone_home,
+                                scheduled_start=at(22), scheduled_end=at(23), window_start=at(21), window_end=at(23))
+    en_route = WorkOrderFactory(status=Status.EN_ROUTE, scheduled_engineer=off_today,
+                                scheduled_start=at(22), scheduled_end=at(23), window_start=at(21), window_end=at(23))
+    assigned = WorkOrderFactory(status=Status.ASSIGNED, scheduled_engineer=gone_home,
+                                scheduled_start=at(22), scheduled_end=at(23), window_start=at(21), window_end=at(23))
+    built = build(session, now=at(21))
+    assert engineer_key(gone_home.id) not in engineers_by_id(built)
+    jobs = jobs_by_id(built)
+    assert accepted.number not in jobs and en_route.number not in jobs
+    assert jobs[assigned.number]["pinned_to"] is None          # not yet accepted: free to plan again
+    parse_problem(built.problem)                               # every pinned job names an engineer of the problem
 
 
 def test_scope_narrows_orders_and_engineers(session):
