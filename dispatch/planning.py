@@ -81,7 +81,8 @@ def build_problem(session: Session, *, day: date, zone: ZoneInfo, now: datetime,
     a lunch break, starting from a fresh reported position when planning today), the
     orders to plan (new orders whose appointment window opens that day or that have no
     window, and orders assigned for that day but not yet accepted), and the orders
-    already accepted or under way, pinned to their engineer. On-site orders are not
+    already accepted or under way, pinned to their engineer while that engineer still
+    works that day (otherwise they are left as they are). On-site orders are not
     jobs: their engineer starts the rest of the day from that site.
 
     `order_ids` / `engineer_ids` narrow the run (an order outside `engineer_ids`'s
