@@ -23,6 +23,7 @@ from dispatch.solver import parse_problem
 from dispatch.solver.explain import allowed_engineers
 from dispatch.solver.routing import solve_instance
 from dispatch.solver.travel import HaversineTravel
+from dispatch.solver.workday import fit_days
 
 # `dispatch.solver.solve` the name is the function; the module is reached this way.
 solve_module = importlib.import_module("dispatch.solver.solve")
@@ -34,6 +35,9 @@ def search_from_vroom(data: dict, time_limit_s: float) -> tuple[dict, dict]:
     problem = parse_problem(data)
     reference, _ = solve_with_vroom(data, time_limit_s)
     layout = solve_module._Layout(problem, HaversineTravel(problem.travel.speed_kmh, problem.travel.road_factor))
+    # As `solve` does: breaks inside the shifts, no job for an engineer whose day cannot fit.
+    problem, off_duty = fit_days(problem, commute_s=layout.commute)
+    layout.refit(problem, off_duty)
     allowed, _ = allowed_engineers(problem, travel_to=layout.to_job, travel_back=layout.to_end)
     model_jobs = sorted(allowed)
     instance, scale = layout.instance(model_jobs, allowed)
