@@ -110,7 +110,8 @@ def choose_region(instance: Instance, routes: Sequence[Sequence[int]], neighbour
     """A region around a random visit (an unserved one, by drop penalty, for
     `UNSERVED_SEED_SHARE` of the regions): the routes of the visits nearest to it
     (`ROUTES_PER_REGION`; for an unserved visit only some vehicles may serve, the
-    nearest of those first), and, of the unserved visits nearest to it that one of
+    nearest of those first, then half the routes nearest to a visit of that
+    vehicle's), and, of the unserved visits nearest to it that one of
     those routes' vehicles may serve, the seed and those worth most per second they
     take. Answers (vehicles, job nodes: the routes' visits, then the unserved ones,
     nearest first)."""
@@ -130,12 +131,13 @@ def choose_region(instance: Instance, routes: Sequence[Sequence[int]], neighbour
         able = _nearest_able_vehicle(instance, routes, seed)
         if able is not None:
             vehicles.append(able)
-    for node in (seed, *neighbours[seed]):
-        if len(vehicles) >= wanted:
-            break
-        vehicle = route_of.get(node)
-        if vehicle is not None and vehicle not in vehicles:
-            vehicles.append(vehicle)
+            if routes[able]:
+                # To take the visit on, that engineer must hand part of the day over to
+                # others, who work near that route rather than near the visit: half the
+                # region's routes are those nearest one of the engineer's visits.
+                anchor = rng.choice(routes[able])
+                _add_routes_near(anchor, neighbours, route_of, vehicles, 1 + (wanted - 1) // 2)
+    _add_routes_near(seed, neighbours, route_of, vehicles, wanted)
     nearby = [node for node in (seed, *neighbours[seed])
               if node not in route_of and any(instance.may_serve(v, node) for v in vehicles)][:UNSERVED_NEARBY]
     if instance.penalties is not None and len(nearby) > UNSERVED_PER_REGION:
@@ -144,6 +146,18 @@ def choose_region(instance: Instance, routes: Sequence[Sequence[int]], neighbour
         nearby = [node for node in nearby if node in offered]
     jobs = [node for v in vehicles for node in routes[v]] + nearby[:UNSERVED_PER_REGION]
     return vehicles, jobs
+
+
+def _add_routes_near(node: int, neighbours: dict[int, list[int]], route_of: dict[int, int], vehicles: list[int],
+                     wanted: int) -> None:
+    """Add to `vehicles` the vehicles of the visits nearest `node` (itself first),
+    until there are `wanted`."""
+    for other in (node, *neighbours[node]):
+        if len(vehicles) >= wanted:
+            return
+        vehicle = route_of.get(other)
+        if vehicle is not None and vehicle not in vehicles:
+            vehicles.append(vehicle)
 
 
 def _nearest_able_vehicle(instance: Instance, routes: Sequence[Sequence[int]], node: int) -> int | None:

@@ -106,6 +106,23 @@ def test_a_region_around_an_unserved_visit_takes_the_route_of_an_engineer_who_ma
         assert vehicles == [1] and jobs == [9, 10, 11, 3]
 
 
+def test_a_region_around_a_visit_few_may_do_takes_the_routes_near_that_engineers_day(monkeypatch):
+    whole = line_instance(job_count=16, vehicles=5)
+    monkeypatch.setattr(regions, "ROUTES_PER_REGION", (3, 3))
+    monkeypatch.setattr(regions, "UNSERVED_SEED_SHARE", 1.0)
+    # Only job 3 is unserved; of vehicles 1 and 2, who may do it, vehicle 1 starts
+    # right there (position 3) but works at 12-14. To take job 3 on it must hand some
+    # of those to vehicle 4 (10, 11, 15), its neighbour there; vehicle 3 (6-9) is
+    # nearer job 3 but far from what vehicle 1 would hand over.
+    routes = [[0, 1, 2, 4, 5], [12, 13, 14], [], [6, 7, 8, 9], [10, 11, 15]]
+    neighbours = {node: sorted((o for o in whole.job_nodes if o != node), key=lambda o: (whole.cost[node][o], o))
+                  for node in whole.job_nodes}
+    for seed in range(20):
+        vehicles, jobs = choose_region(whole, routes, neighbours, random.Random(seed))
+        assert vehicles == [1, 4, 0]
+        assert jobs == [12, 13, 14, 10, 11, 15, 0, 1, 2, 4, 5, 3]
+
+
 def test_a_region_offers_the_unserved_visits_worth_most_per_second_they_take(monkeypatch):
     whole = line_instance()
     whole.allowed = {}
