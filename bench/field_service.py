@@ -5,6 +5,7 @@ equal time, scored on the format's objective and checked by the independent chec
     .venv/bin/python -m bench.field_service --time-limit 10 --sizes 10x50 30x200 --dump /tmp/instances
     .venv/bin/python -m bench.field_service --time-limit 30 --seed 101     # five other days
     .venv/bin/python -m bench.field_service --time-limit 30 --no-region-search
+    .venv/bin/python -m bench.field_service --time-limit 30 --seed 402 --sizes 45x350 --variant short-jobs no-job-limit
 
 Instances: a Shanghai-sized city, 10–60 engineers with 1–3 skills at levels 1–3,
 50–500 jobs with appointment windows (or none), durations 30–180 min, priorities,
@@ -80,6 +81,35 @@ def generate(engineer_count: int, job_count: int, seed: int) -> dict[str, Any]:
         jobs.append(job)
     return {"travel": {"model": "haversine", "speed_kmh": 30, "road_factor": 1.3},
             "engineers": engineers, "jobs": jobs}
+
+
+VARIANTS = ("short-jobs", "no-job-limit", "no-breaks", "no-windows", "all-skills")
+
+
+def vary(data: dict[str, Any], variants: list[str], seed: int) -> dict[str, Any]:
+    """The day `data` changed by `variants`, for days unlike the tuning ones:
+    short-jobs (15-45 min visits), no-job-limit (no max_jobs), no-breaks, no-windows,
+    all-skills (every engineer at level 3 in every skill)."""
+    rng = random.Random(seed)
+    for variant in variants:
+        if variant == "short-jobs":
+            for job in data["jobs"]:
+                job["duration_s"] = rng.choice([15, 20, 30, 45]) * 60
+        elif variant == "no-job-limit":
+            for engineer in data["engineers"]:
+                engineer.pop("max_jobs", None)
+        elif variant == "no-breaks":
+            for engineer in data["engineers"]:
+                engineer["breaks"] = []
+        elif variant == "no-windows":
+            for job in data["jobs"]:
+                job.pop("window", None)
+        elif variant == "all-skills":
+            for engineer in data["engineers"]:
+                engineer["skills"] = {skill: 3 for skill in SKILLS}
+        else:
+            raise ValueError(f"unknown variant {variant!r}")
+    return data
 
 
 def solve_with_vroom(data: dict[str, Any], time_limit_s: float) -> tuple[dict[str, Any], float]:
@@ -168,6 +198,8 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=30)
     parser.add_argument("--sizes", nargs="*", help="ENGINEERSxJOBS, e.g. 30x200 (default: five sizes)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--variant", nargs="*", default=[], choices=VARIANTS,
+                        help="change the generated days (see vary())")
     parser.add_argument("--dump", type=Path, help="also write each instance as JSON here")
     parser.add_argument("--no-region-search", action="store_true",
                         help="guided local search for the whole time, as before region search")
@@ -175,8 +207,8 @@ def main() -> None:
     sizes = [tuple(map(int, s.split("x"))) for s in args.sizes] if args.sizes else SIZES
     rows = []
     for k, (engineer_count, job_count) in enumerate(sizes):
-        data = generate(engineer_count, job_count, seed=args.seed + k)
-        name = f"shanghai-{engineer_count}x{job_count}-s{args.seed + k}"
+        data = vary(generate(engineer_count, job_count, seed=args.seed + k), args.variant, seed=args.seed + k)
+        name = "-".join(["shanghai", f"{engineer_count}x{job_count}", f"s{args.seed + k}", *args.variant])
         if args.dump:
             args.dump.mkdir(parents=True, exist_ok=True)
             (args.dump / f"{name}.json").write_text(json.dumps(data, indent=1))
