@@ -18,7 +18,7 @@ import argparse
 import importlib
 
 from bench._common import table
-from bench.field_service import SIZES, generate, solve_with_vroom
+from bench.field_service import SIZES, VARIANTS, generate, solve_with_vroom, vary
 from dispatch.solver import parse_problem
 from dispatch.solver.explain import allowed_engineers
 from dispatch.solver.routing import solve_instance
@@ -61,12 +61,15 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=30)
     parser.add_argument("--sizes", nargs="*", help="ENGINEERSxJOBS, e.g. 30x200 (default: five sizes)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--variant", nargs="*", default=[], choices=VARIANTS,
+                        help="change the generated days as bench.field_service does")
     args = parser.parse_args()
     sizes = [tuple(map(int, s.split("x"))) for s in args.sizes] if args.sizes else SIZES
     rows = []
     for k, (engineer_count, job_count) in enumerate(sizes):
         seed = args.seed + k   # as `bench.field_service` numbers its days
-        vroom, searched = search_from_vroom(generate(engineer_count, job_count, seed), args.time_limit)
+        vroom, searched = search_from_vroom(vary(generate(engineer_count, job_count, seed), args.variant, seed),
+                                            args.time_limit)
         rows.append([f"shanghai-{engineer_count}x{job_count}-s{seed}",
                      *(vroom[k] for k in ("priority_served", "assigned", "travel_s")),
                      *(searched[k] for k in ("priority_served", "assigned", "travel_s"))])
