@@ -19,6 +19,7 @@ import argparse
 import json
 import random
 import time
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -193,22 +194,36 @@ def solve_with_vroom(data: dict[str, Any], time_limit_s: float) -> tuple[dict[st
     return plan, elapsed
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
+def add_day_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options that choose the days (`days`) and the time limit, shared by the
+    benchmarks that run on them."""
     parser.add_argument("--time-limit", type=float, default=30)
     parser.add_argument("--sizes", nargs="*", help="ENGINEERSxJOBS, e.g. 30x200 (default: five sizes)")
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=1, help="the first day's seed; each next size takes the next")
     parser.add_argument("--variant", nargs="*", default=[], choices=VARIANTS,
                         help="change the generated days (see vary())")
+
+
+def days(args: argparse.Namespace) -> Iterator[tuple[str, int, int, dict[str, Any]]]:
+    """The days `add_day_arguments`' options ask for, as (name, engineers, jobs, day):
+    one per size, in order, the k-th generated with seed `--seed` + k and changed by
+    `--variant`."""
+    sizes = [tuple(map(int, s.split("x"))) for s in args.sizes] if args.sizes else SIZES
+    for k, (engineer_count, job_count) in enumerate(sizes):
+        seed = args.seed + k
+        name = "-".join(["shanghai", f"{engineer_count}x{job_count}", f"s{seed}", *args.variant])
+        yield name, engineer_count, job_count, vary(generate(engineer_count, job_count, seed), args.variant, seed)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    add_day_arguments(parser)
     parser.add_argument("--dump", type=Path, help="also write each instance as JSON here")
     parser.add_argument("--no-region-search", action="store_true",
                         help="guided local search for the whole time, as before region search")
     args = parser.parse_args()
-    sizes = [tuple(map(int, s.split("x"))) for s in args.sizes] if args.sizes else SIZES
     rows = []
-    for k, (engineer_count, job_count) in enumerate(sizes):
-        data = vary(generate(engineer_count, job_count, seed=args.seed + k), args.variant, seed=args.seed + k)
-        name = "-".join(["shanghai", f"{engineer_count}x{job_count}", f"s{args.seed + k}", *args.variant])
+    for name, engineer_count, job_count, data in days(args):
         if args.dump:
             args.dump.mkdir(parents=True, exist_ok=True)
             (args.dump / f"{name}.json").write_text(json.dumps(data, indent=1))

@@ -18,7 +18,7 @@ import argparse
 import importlib
 
 from bench._common import table
-from bench.field_service import SIZES, VARIANTS, generate, solve_with_vroom, vary
+from bench.field_service import add_day_arguments, days, solve_with_vroom
 from dispatch.solver import parse_problem
 from dispatch.solver.explain import allowed_engineers
 from dispatch.solver.routing import solve_instance
@@ -58,22 +58,14 @@ def search_from_vroom(data: dict, time_limit_s: float) -> tuple[dict, dict]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--time-limit", type=float, default=30)
-    parser.add_argument("--sizes", nargs="*", help="ENGINEERSxJOBS, e.g. 30x200 (default: five sizes)")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--variant", nargs="*", default=[], choices=VARIANTS,
-                        help="change the generated days as bench.field_service does")
+    add_day_arguments(parser)
     args = parser.parse_args()
-    sizes = [tuple(map(int, s.split("x"))) for s in args.sizes] if args.sizes else SIZES
     rows = []
-    for k, (engineer_count, job_count) in enumerate(sizes):
-        seed = args.seed + k   # as `bench.field_service` numbers its days
-        vroom, searched = search_from_vroom(vary(generate(engineer_count, job_count, seed), args.variant, seed),
-                                            args.time_limit)
-        rows.append([f"shanghai-{engineer_count}x{job_count}-s{seed}",
-                     *(vroom[k] for k in ("priority_served", "assigned", "travel_s")),
-                     *(searched[k] for k in ("priority_served", "assigned", "travel_s"))])
-        print(f"{rows[-1][0]}: VROOM {rows[-1][1:4]}, ours from it {rows[-1][4:7]}", flush=True)
+    for name, _, _, data in days(args):
+        vroom, searched = search_from_vroom(data, args.time_limit)
+        rows.append([name, *(vroom[key] for key in ("priority_served", "assigned", "travel_s")),
+                     *(searched[key] for key in ("priority_served", "assigned", "travel_s"))])
+        print(f"{name}: VROOM {rows[-1][1:4]}, ours from it {rows[-1][4:7]}", flush=True)
     print()
     print(table(["instance", "VROOM prio", "jobs", "travel s", "ours from VROOM prio", "jobs", "travel s"], rows))
     print(f"\ntime limit {args.time_limit:g} s for VROOM, then as much for our search from its plan")

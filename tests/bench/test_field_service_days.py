@@ -2,9 +2,11 @@
 change only what they say."""
 from __future__ import annotations
 
+import argparse
+
 import pytest
 
-from bench.field_service import SKILLS, generate, vary
+from bench.field_service import SKILLS, add_day_arguments, days, generate, vary
 from dispatch.solver import parse_problem
 
 
@@ -34,3 +36,13 @@ def test_the_variants_change_only_what_they_name():
 def test_an_unknown_variant_is_refused():
     with pytest.raises(ValueError, match="unknown variant"):
         vary(generate(10, 50, seed=3), ["rainy-day"], seed=3)
+
+
+def test_the_days_the_options_ask_for_take_the_next_seed_per_size_and_the_variants():
+    parser = argparse.ArgumentParser()
+    add_day_arguments(parser)
+    args = parser.parse_args(["--seed", "7", "--sizes", "10x50", "5x20", "--variant", "no-breaks"])
+    chosen = list(days(args))
+    assert [(name, engineers, jobs) for name, engineers, jobs, _ in chosen] == [
+        ("shanghai-10x50-s7-no-breaks", 10, 50), ("shanghai-5x20-s8-no-breaks", 5, 20)]
+    assert chosen[1][3] == vary(generate(5, 20, seed=8), ["no-breaks"], seed=8)
