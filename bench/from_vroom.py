@@ -46,7 +46,7 @@ def search_from_vroom(data: dict, time_limit_s: float) -> tuple[dict, dict]:
     for route in reference["routes"]:
         routes[problem.engineer_index[route["engineer"]]] = [node_of_job[stop["job"]] for stop in route["stops"]]
     # The search the solver itself would run on a day of this size.
-    one_region = solve_module.searched_whole(problem, model_jobs, off_duty)
+    one_region = len(model_jobs) <= solve_module.SINGLE_REGION_JOBS
     result = solve_instance(instance, time_limit_s=time_limit_s, initial_routes=routes,
                             ruin_and_recreate=one_region, region_search=not one_region)
     total_weight = sum(problem.jobs[j].weight for j in model_jobs)

@@ -23,17 +23,6 @@ ProgressHook = Callable[[float, dict[str, int]], None]
 # served more on the 50-job days (849 vs 833–846 priority on seed 101's) and as much
 # on 120 jobs; on 200–500 jobs regions served more (bench/README.md).
 SINGLE_REGION_JOBS = 150
-# ... and up to this many on a day whose visits fit in the engineers' shifts (their
-# service time alone, breaks taken out). Such a day ends with nearly every visit
-# served, and the few left out need whole days rearranged, which ruins across the
-# whole day find and regions of four to six routes mostly do not. On nine such days
-# of 160 and 200 jobs, two runs each, ruin-and-recreate served more priority in both
-# runs on five (3–13 more), more in one run and as much in the other on one, as much
-# on two, and on one 11 more in one run and 20 less in the other.
-# On seven 200-job days with more work than the shifts hold, regions served more on
-# six (up to 57) and as much on one; on 250 jobs they served more on both kinds
-# (bench/README.md, thirteenth session).
-SINGLE_REGION_FITTING_JOBS = 200
 # On such a day, the share of the time limit spent last on travel alone, the visits
 # served fixed (`routing._polish_travel`). With a quarter kept back, the four small
 # benchmark days served the same priority and jobs as without, with less driving
@@ -54,10 +43,10 @@ def solve(problem_data: dict[str, Any], *, time_limit_s: float = 30.0, on_progre
     plan dict. Raises ProblemError for a malformed problem.
 
     `region_search` spends the time after the first solution improving the plan
-    region by region (`regions.py`); a smaller day (`searched_whole`) is one region,
-    improved by ruin-and-recreate over all of it, with the last
-    `TRAVEL_POLISH_SHARE` of the time spent on travel alone. Off, the metaheuristic
-    has all the time.
+    region by region (`regions.py`); a day of at most
+    `SINGLE_REGION_JOBS` is one region, improved by ruin-and-recreate over all of it,
+    with the last `TRAVEL_POLISH_SHARE` of the time spent on travel alone. Off, the
+    metaheuristic has all the time.
 
     `on_progress(percent_of_time_limit, objective)` is called at each better solution,
     with the objective's parts (`priority_served`, `assigned`, `travel_s`; the last
@@ -87,7 +76,7 @@ def solve(problem_data: dict[str, Any], *, time_limit_s: float = 30.0, on_progre
             on_progress(percent, scale.decode(cost, total_weight=searchable_weight, total_jobs=len(model_jobs)))
 
         remaining = max(0.5, time_limit_s - (time.monotonic() - started))
-        one_region = searched_whole(problem, model_jobs, off_duty)
+        one_region = len(model_jobs) <= SINGLE_REGION_JOBS
         result = solve_instance(instance, time_limit_s=remaining, first_solution=first_solution,
                                 metaheuristic=metaheuristic,
                                 region_search=region_search and not one_region,
@@ -169,22 +158,6 @@ def _solve_in_parts(problem_data: dict[str, Any], problem: Problem, *, time_limi
         if violations:
             raise SolverError("the merged plan breaks its own rules: " + "; ".join(violations[:5]))
     return repaired
-
-
-def searched_whole(problem: Problem, jobs: list[int], off_duty: list[int]) -> bool:
-    """Whether a day whose model holds `jobs` is one region, rebuilt whole by
-    ruin-and-recreate, rather than searched region by region: up to
-    `SINGLE_REGION_JOBS`, or up to `SINGLE_REGION_FITTING_JOBS` when their service
-    time fits in the shifts of the engineers on duty (`off_duty` are not), breaks
-    taken out and travel not counted."""
-    if len(jobs) <= SINGLE_REGION_JOBS:
-        return True
-    if len(jobs) > SINGLE_REGION_FITTING_JOBS:
-        return False
-    away = set(off_duty)
-    working_s = sum(max(0, e.shift_end - e.shift_start - sum(b.duration for b in e.breaks))
-                    for k, e in enumerate(problem.engineers) if k not in away)
-    return sum(problem.jobs[j].duration for j in jobs) <= working_s
 
 
 # A visit that starts after its `due` (the SLA's arrival deadline) costs this much per

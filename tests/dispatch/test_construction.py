@@ -128,7 +128,6 @@ def test_a_large_day_searched_from_its_routes_starts_from_them():
 def test_a_day_searched_by_regions_starts_from_the_compact_first_solution(monkeypatch):
     from tests.dispatch.test_regions import crowded_day
     monkeypatch.setattr(solve_module, "SINGLE_REGION_JOBS", 0)
-    monkeypatch.setattr(solve_module, "SINGLE_REGION_FITTING_JOBS", 0)
     built, first_solutions = [], []
     monkeypatch.setattr(routing, "compact_start_instance",
                         lambda instance: built.append(instance) or compact_start_instance(instance))
@@ -148,7 +147,6 @@ def test_a_day_searched_by_regions_starts_from_the_compact_first_solution(monkey
 def test_without_a_compact_first_solution_the_whole_day_builds_its_own(monkeypatch):
     from tests.dispatch.test_regions import crowded_day
     monkeypatch.setattr(solve_module, "SINGLE_REGION_JOBS", 0)
-    monkeypatch.setattr(solve_module, "SINGLE_REGION_FITTING_JOBS", 0)
     monkeypatch.setattr(routing, "_compact_first_solution", lambda model, parameters: None)
     data = crowded_day(seed=4)
     plan = solve_module.solve(data, time_limit_s=2, region_search=True)

@@ -27,7 +27,6 @@ def regions_on_small_days(monkeypatch):
     """Region search even on the small days of these tests (it takes over above
     `SINGLE_REGION_JOBS`), with the number of regions searched and improved."""
     monkeypatch.setattr(solve_module, "SINGLE_REGION_JOBS", 0)
-    monkeypatch.setattr(solve_module, "SINGLE_REGION_FITTING_JOBS", 0)
     stats = RegionStats()
     monkeypatch.setattr(routing, "search_regions", functools.partial(search_regions, stats=stats))
     return stats
@@ -232,58 +231,6 @@ def test_a_small_day_is_one_region_rebuilt_whole_by_ruin_and_recreate(monkeypatc
     plan = solve(data, time_limit_s=2, region_search=True)
     assert check_plan(parse_problem(data), plan) == []
     assert stats.searched == 0 and ruins == [1]
-
-
-def test_a_larger_day_is_rebuilt_whole_only_when_its_work_fits_the_shifts(monkeypatch):
-    monkeypatch.setattr(solve_module, "SINGLE_REGION_JOBS", 10)
-    monkeypatch.setattr(solve_module, "SINGLE_REGION_FITTING_JOBS", 60)
-
-    def day(durations: list[int]):
-        data = crowded_day()
-        for entry, duration in zip(data["jobs"], durations):
-            entry["duration_s"] = duration
-        return parse_problem(data)
-
-    # Twelve engineers of ten hours with a half-hour break: 12 × 34200 = 410400 s on
-    # duty, exactly the work of sixty visits of 6840 s.
-    full = day([6840] * 60)
-    jobs = list(range(60))
-    assert solve_module.searched_whole(full, jobs, off_duty=[])
-    assert not solve_module.searched_whole(day([6841] + [6840] * 59), jobs, off_duty=[])
-    assert not solve_module.searched_whole(full, jobs, off_duty=[4])          # 11 on duty: 376200 s
-    assert solve_module.searched_whole(day([6000] * 60), jobs, off_duty=[4])  # 360000 s fits in that
-    over = day([20_000] * 60)
-    assert solve_module.searched_whole(over, jobs[:10], off_duty=[])          # small: whole, fitting or not
-    assert not solve_module.searched_whole(over, jobs, off_duty=[])
-    assert not solve_module.searched_whole(full, jobs + [60], off_duty=[])    # more jobs than the bound
-
-
-def test_a_day_whose_work_fits_is_rebuilt_whole_and_a_day_whose_work_does_not_by_regions(monkeypatch):
-    monkeypatch.setattr(solve_module, "TRAVEL_POLISH_SHARE", 0.0)
-    monkeypatch.setattr(solve_module, "SINGLE_REGION_JOBS", 10)
-    monkeypatch.setattr(solve_module, "SINGLE_REGION_FITTING_JOBS", 60)
-    stats = RegionStats()
-    monkeypatch.setattr(routing, "search_regions", functools.partial(search_regions, stats=stats))
-    wholes = []
-    rebuild = routing._ruin_and_recreate
-
-    def counted(routing_model, manager, instance, *args, **kwargs):
-        wholes.append(len(instance.job_nodes))
-        return rebuild(routing_model, manager, instance, *args, **kwargs)
-    monkeypatch.setattr(routing, "_ruin_and_recreate", counted)
-
-    fits = crowded_day(seed=3)
-    plan = solve(fits, time_limit_s=2, region_search=True)
-    assert check_plan(parse_problem(fits), plan) == []
-    assert stats.searched == 0 and wholes == [60]
-
-    wholes.clear()
-    too_much = crowded_day(seed=3)
-    for entry in too_much["jobs"]:
-        entry["duration_s"] = 10_800           # 648000 s of work for 410400 s on duty
-    plan = solve(too_much, time_limit_s=2, region_search=True)
-    assert check_plan(parse_problem(too_much), plan) == []
-    assert stats.searched > 0 and 60 not in wholes   # only regions' parts were rebuilt
 
 
 def test_when_the_whole_model_cannot_restore_the_regions_routes_their_own_schedules_make_the_plan(
