@@ -221,7 +221,12 @@ def main() -> None:
     parser.add_argument("--dump", type=Path, help="also write each instance as JSON here")
     parser.add_argument("--no-region-search", action="store_true",
                         help="guided local search for the whole time, as before region search")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="solve each day this many times: our figures become ranges over the runs "
+                             "(the search stops on the clock, so runs differ)")
     args = parser.parse_args()
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
     rows = []
     for name, engineer_count, job_count, data in days(args):
         if args.dump:
@@ -229,14 +234,17 @@ def main() -> None:
             (args.dump / f"{name}.json").write_text(json.dumps(data, indent=1))
         problem = parse_problem(data)
         total_weight = sum(PRIORITY_WEIGHTS[j["priority"]] for j in data["jobs"])
-        ours = solve(data, time_limit_s=args.time_limit, region_search=not args.no_region_search)
+        runs = [solve(data, time_limit_s=args.time_limit, region_search=not args.no_region_search)
+                for _ in range(args.repeat)]
         reference, _ = solve_with_vroom(data, args.time_limit)
-        ours_errors = check_plan(problem, ours)
+        ours_errors = sum(len(check_plan(problem, plan)) for plan in runs)
         ref_errors = check_plan(problem, reference)
-        verdict = _compare(ours["summary"], reference["summary"])
+        summaries = [plan["summary"] for plan in runs]
+        verdict = runs_verdict([_compare(summary, reference["summary"]) for summary in summaries])
         rows.append([name, f"{engineer_count}×{job_count}", total_weight,
-                     ours["summary"]["priority_served"], ours["summary"]["assigned"], ours["summary"]["travel_s"],
-                     ours["summary"]["solve_s"], "ok" if not ours_errors else f"{len(ours_errors)} errors",
+                     *(spread([summary[key] for summary in summaries])
+                       for key in ("priority_served", "assigned", "travel_s", "solve_s")),
+                     "ok" if not ours_errors else f"{ours_errors} errors",
                      reference["summary"]["priority_served"], reference["summary"]["assigned"],
                      reference["summary"]["travel_s"], reference["summary"]["solve_s"],
                      "ok" if not ref_errors else f"{len(ref_errors)} errors", verdict])
@@ -248,6 +256,21 @@ def main() -> None:
                  "VROOM prio", "VROOM jobs", "VROOM travel s", "time s", "check", "lexicographic"], rows))
     print(f"\ntime limit {args.time_limit:g} s per solver and instance, one core; objective: priority "
           "served, then jobs assigned, then travel seconds")
+
+
+def spread(values: list) -> Any:
+    """One run's figure as it is; several runs' as "lowest–highest" (one value when
+    they agree)."""
+    low, high = min(values), max(values)
+    return low if low == high else f"{low}–{high}"
+
+
+def runs_verdict(verdicts: list[str]) -> str:
+    """The runs' common verdict, or how many of them each side won."""
+    if len(set(verdicts)) == 1:
+        return verdicts[0]
+    counts = {verdict: verdicts.count(verdict) for verdict in ("ours better", "tie", "VROOM better")}
+    return ", ".join(f"{verdict} in {count}/{len(verdicts)}" for verdict, count in counts.items() if count)
 
 
 def _compare(ours: dict, reference: dict) -> str:

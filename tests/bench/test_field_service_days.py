@@ -6,7 +6,7 @@ import argparse
 
 import pytest
 
-from bench.field_service import SKILLS, add_day_arguments, days, generate, vary
+from bench.field_service import SKILLS, add_day_arguments, days, generate, runs_verdict, spread, vary
 from dispatch.solver import parse_problem
 
 
@@ -46,3 +46,13 @@ def test_the_days_the_options_ask_for_take_the_next_seed_per_size_and_the_varian
     assert [(name, engineers, jobs) for name, engineers, jobs, _ in chosen] == [
         ("shanghai-10x50-s7-no-breaks", 10, 50), ("shanghai-5x20-s8-no-breaks", 5, 20)]
     assert chosen[1][3] == vary(generate(5, 20, seed=8), ["no-breaks"], seed=8)
+
+
+def test_repeated_runs_show_as_ranges_and_their_verdicts_as_counts():
+    assert spread([5768]) == 5768
+    assert spread([3297, 3297]) == 3297
+    assert spread([3189, 3205, 3192]) == "3189–3205"
+    assert runs_verdict(["ours better"]) == "ours better"
+    assert runs_verdict(["VROOM better", "VROOM better"]) == "VROOM better"
+    assert runs_verdict(["VROOM better", "ours better", "tie", "ours better"]) == (
+        "ours better in 2/4, tie in 1/4, VROOM better in 1/4")
