@@ -6,6 +6,7 @@ equal time, scored on the format's objective and checked by the independent chec
     .venv/bin/python -m bench.field_service --time-limit 30 --seed 101     # five other days
     .venv/bin/python -m bench.field_service --time-limit 30 --no-region-search
     .venv/bin/python -m bench.field_service --time-limit 30 --seed 402 --sizes 45x350 --variant short-jobs no-job-limit
+    .venv/bin/python -m bench.field_service --time-limit 30 --seed 900 --sizes 30x200 --repeat 3   # our spread
 
 Instances: a Shanghai-sized city, 10–60 engineers with 1–3 skills at levels 1–3,
 50–500 jobs with appointment windows (or none), durations 30–180 min, priorities,
