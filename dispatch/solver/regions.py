@@ -79,9 +79,7 @@ def search_regions(instance: Instance, routes: Sequence[Sequence[int]], *, searc
     one (the old less what the region gained)."""
     routes = [list(route) for route in routes]
     schedules: dict[int, tuple[list[int], Any]] = {}
-    neighbours = {node: sorted((other for other in instance.job_nodes if other != node),
-                               key=lambda other: instance.cost[node][other])
-                  for node in instance.job_nodes}
+    neighbours = nearest_visits(instance)
     stats = stats if stats is not None else RegionStats()
     while (left := deadline - time.monotonic()) > 0.05:
         vehicles, jobs = choose_region(instance, routes, neighbours, rng)
@@ -103,6 +101,14 @@ def search_regions(instance: Instance, routes: Sequence[Sequence[int]], *, searc
             if on_objective is not None:
                 on_objective(objective)
     return RegionPlan(routes=routes, objective=objective, schedules=schedules)
+
+
+def nearest_visits(instance: Instance) -> dict[int, list[int]]:
+    """For each visit, the other visits by increasing arc cost from it (ties in node
+    order): what `choose_region` takes as `neighbours`."""
+    return {node: sorted((other for other in instance.job_nodes if other != node),
+                         key=lambda other: (instance.cost[node][other], other))
+            for node in instance.job_nodes}
 
 
 def choose_region(instance: Instance, routes: Sequence[Sequence[int]], neighbours: dict[int, list[int]],

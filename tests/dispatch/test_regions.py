@@ -12,7 +12,7 @@ import pytest
 from dispatch.solver import parse_problem, solve
 from dispatch.solver.check import check_plan
 from dispatch.solver.instance import Instance, VehicleBreak
-from dispatch.solver.regions import PartResult, RegionStats, choose_region, search_regions
+from dispatch.solver.regions import PartResult, RegionStats, choose_region, nearest_visits, search_regions
 from dispatch.solver import regions, routing
 from dispatch.solver.routing import solve_instance
 from tests.dispatch.test_solver import engineer, job, problem, t
@@ -80,8 +80,7 @@ def test_a_visit_every_vehicle_of_the_part_may_serve_has_no_restriction_there():
 def test_a_region_takes_neighbouring_routes_and_the_unserved_visits_they_may_serve():
     whole = line_instance()
     routes = [[0, 1, 2], [4, 5], [6, 7, 8], []]   # 3, 9, 10 and 11 unserved
-    neighbours = {node: sorted((o for o in whole.job_nodes if o != node), key=lambda o: (whole.cost[node][o], o))
-                  for node in whole.job_nodes}
+    neighbours = nearest_visits(whole)
     for seed in range(100):
         vehicles, jobs = choose_region(whole, routes, neighbours, random.Random(seed))
         assert 2 <= len(vehicles) <= 3 and len(set(vehicles)) == len(vehicles)   # vehicle 3 has no route
@@ -99,8 +98,7 @@ def test_a_region_around_an_unserved_visit_takes_the_route_of_an_engineer_who_ma
     # Only job 3 is unserved. Vehicle 0 drives past it but may not do it; of vehicles 1
     # and 2, who may, vehicle 1 starts right there (position 3) and works far off.
     routes = [[0, 1, 2, 4, 5], [9, 10, 11], [6, 7, 8], []]
-    neighbours = {node: sorted((o for o in whole.job_nodes if o != node), key=lambda o: (whole.cost[node][o], o))
-                  for node in whole.job_nodes}
+    neighbours = nearest_visits(whole)
     for seed in range(20):
         vehicles, jobs = choose_region(whole, routes, neighbours, random.Random(seed))
         assert vehicles == [1] and jobs == [9, 10, 11, 3]
@@ -115,8 +113,7 @@ def test_a_region_around_a_visit_few_may_do_takes_the_routes_near_that_engineers
     # of those to vehicle 4 (10, 11, 15), its neighbour there; vehicle 3 (6-9) is
     # nearer job 3 but far from what vehicle 1 would hand over.
     routes = [[0, 1, 2, 4, 5], [12, 13, 14], [], [6, 7, 8, 9], [10, 11, 15]]
-    neighbours = {node: sorted((o for o in whole.job_nodes if o != node), key=lambda o: (whole.cost[node][o], o))
-                  for node in whole.job_nodes}
+    neighbours = nearest_visits(whole)
     for seed in range(20):
         vehicles, jobs = choose_region(whole, routes, neighbours, random.Random(seed))
         assert vehicles == [1, 4, 0]
@@ -132,8 +129,7 @@ def test_a_region_offers_the_unserved_visits_worth_most_per_second_they_take(mon
     monkeypatch.setattr(regions, "UNSERVED_NEARBY", 5)
     monkeypatch.setattr(regions, "UNSERVED_PER_REGION", 3)
     routes = [[0, 1], [], [], []]
-    neighbours = {node: sorted((o for o in whole.job_nodes if o != node), key=lambda o: (whole.cost[node][o], o))
-                  for node in whole.job_nodes}
+    neighbours = nearest_visits(whole)
     # Nearest job 4, unserved: 3, 5, 2, 6. The long 5 and 6 give way to 2.
     vehicles, jobs = choose_region(whole, routes, neighbours, random.Random(0))
     assert vehicles == [0] and jobs == [0, 1, 4, 3, 2]
