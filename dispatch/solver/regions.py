@@ -34,6 +34,13 @@ REGION_TIME_S = 0.1          # the search of one region
 # important first): that is where more priority can be served. The others grow around
 # any visit, served or not.
 UNSERVED_SEED_SHARE = 0.5
+# A region's routes are those nearest its seed that can trade with it (an engineer of
+# the region may do one of the route's visits, or the route's engineer the seed), so
+# that its search can move visits between them and not only reorder each: with
+# skills, the route that passes nearest is often one nobody in the region could take
+# a visit from. Routes further than this many visits from the seed are not looked at
+# for trading; what is still missing then is filled with the nearest routes.
+TRADING_LOOKAHEAD = 60
 
 
 @dataclass
@@ -115,8 +122,9 @@ def choose_region(instance: Instance, routes: Sequence[Sequence[int]], neighbour
                   rng: random.Random) -> tuple[list[int], list[int]]:
     """A region around a random visit (an unserved one, by drop penalty, for
     `UNSERVED_SEED_SHARE` of the regions): the routes of the visits nearest to it
-    (`ROUTES_PER_REGION`; for an unserved visit only some vehicles may serve, the
-    nearest of those first, then half the routes nearest to a visit of that
+    that can trade visits with the region, then, if too few can, the nearest others
+    (`ROUTES_PER_REGION` in all; for an unserved visit only some vehicles may serve,
+    the nearest of those first, then half the routes nearest to a visit of that
     vehicle's), and, of the unserved visits nearest to it that one of
     those routes' vehicles may serve, the seed and those worth most per second they
     take. Answers (vehicles, job nodes: the routes' visits, then the unserved ones,
@@ -143,6 +151,7 @@ def choose_region(instance: Instance, routes: Sequence[Sequence[int]], neighbour
                 # region's routes are those nearest one of the engineer's visits.
                 anchor = rng.choice(routes[able])
                 _add_routes_near(anchor, neighbours, route_of, vehicles, 1 + (wanted - 1) // 2)
+    _add_trading_routes_near(instance, seed, neighbours, route_of, vehicles, wanted)
     _add_routes_near(seed, neighbours, route_of, vehicles, wanted)
     nearby = [node for node in (seed, *neighbours[seed])
               if node not in route_of and any(instance.may_serve(v, node) for v in vehicles)][:UNSERVED_NEARBY]
@@ -163,6 +172,22 @@ def _add_routes_near(node: int, neighbours: dict[int, list[int]], route_of: dict
             return
         vehicle = route_of.get(other)
         if vehicle is not None and vehicle not in vehicles:
+            vehicles.append(vehicle)
+
+
+def _add_trading_routes_near(instance: Instance, node: int, neighbours: dict[int, list[int]],
+                             route_of: dict[int, int], vehicles: list[int], wanted: int) -> None:
+    """Like `_add_routes_near`, but a route joins only when it can trade with the
+    region (see `TRADING_LOOKAHEAD`): a vehicle already in the region may take the
+    visit that brings the route in, or the route's vehicle may take `node`."""
+    for other in (node, *neighbours[node][:TRADING_LOOKAHEAD]):
+        if len(vehicles) >= wanted:
+            return
+        vehicle = route_of.get(other)
+        if vehicle is None or vehicle in vehicles:
+            continue
+        if (not vehicles or any(instance.may_serve(v, other) for v in vehicles)
+                or instance.may_serve(vehicle, node)):
             vehicles.append(vehicle)
 
 

@@ -120,6 +120,23 @@ def test_a_region_around_a_visit_few_may_do_takes_the_routes_near_that_engineers
         assert jobs == [12, 13, 14, 10, 11, 15, 0, 1, 2, 4, 5, 3]
 
 
+def test_a_region_takes_a_route_it_can_trade_visits_with_over_a_nearer_one_it_cannot(monkeypatch):
+    whole = line_instance(job_count=6, vehicles=3)
+    # Jobs 0-1 only vehicle 0 may do, 2-3 only vehicle 1: the two routes lie side by
+    # side and have nothing to trade. Vehicle 2's route (4, 5) is further off, but
+    # either of them could take its visits.
+    whole.allowed = {0: [0], 1: [0], 2: [1], 3: [1]}
+    routes = [[0, 1], [2, 3], [4, 5]]
+    neighbours = nearest_visits(whole)
+    monkeypatch.setattr(regions, "ROUTES_PER_REGION", (2, 2))
+    for seed in range(40):
+        vehicles, _ = choose_region(whole, routes, neighbours, random.Random(seed))
+        assert 2 in vehicles and len(vehicles) == 2
+    # Looking at no route for trading, the nearest are taken, traders or not.
+    monkeypatch.setattr(regions, "TRADING_LOOKAHEAD", 0)
+    assert [0, 1] in [choose_region(whole, routes, neighbours, random.Random(seed))[0] for seed in range(40)]
+
+
 def test_a_region_offers_the_unserved_visits_worth_most_per_second_they_take(monkeypatch):
     whole = line_instance()
     whole.allowed = {}
