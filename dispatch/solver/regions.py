@@ -125,7 +125,7 @@ def choose_region(instance: Instance, routes: Sequence[Sequence[int]], neighbour
     that can trade visits with the region, then, if too few can, the nearest others
     (`ROUTES_PER_REGION` in all; for an unserved visit only some vehicles may serve,
     the nearest of those first, then half the routes nearest to a visit of that
-    vehicle's), and, of the unserved visits nearest to it that one of
+    vehicle's, traders first again), and, of the unserved visits nearest to it that one of
     those routes' vehicles may serve, the seed and those worth most per second they
     take. Answers (vehicles, job nodes: the routes' visits, then the unserved ones,
     nearest first)."""
@@ -150,6 +150,7 @@ def choose_region(instance: Instance, routes: Sequence[Sequence[int]], neighbour
                 # others, who work near that route rather than near the visit: half the
                 # region's routes are those nearest one of the engineer's visits.
                 anchor = rng.choice(routes[able])
+                _add_trading_routes_near(instance, anchor, neighbours, route_of, vehicles, 1 + (wanted - 1) // 2)
                 _add_routes_near(anchor, neighbours, route_of, vehicles, 1 + (wanted - 1) // 2)
     _add_trading_routes_near(instance, seed, neighbours, route_of, vehicles, wanted)
     _add_routes_near(seed, neighbours, route_of, vehicles, wanted)
