@@ -1,5 +1,6 @@
-"""Large neighbourhood search by regions: a few neighbouring routes of a plan and the
-unserved visits near them, searched again as a problem of their own.
+"""Large neighbourhood search by regions: a few neighbouring routes of a plan that can
+trade visits, and the unserved visits near them, searched again as a problem of their
+own.
 
 A search over the whole of a large day spends most of its time on moves far from
 where a better plan would come from, and each rebuild of a ruined plan (`ruin.py`)
@@ -125,9 +126,9 @@ def choose_region(instance: Instance, routes: Sequence[Sequence[int]], neighbour
     that can trade visits with the region, then, if too few can, the nearest others
     (`ROUTES_PER_REGION` in all; for an unserved visit only some vehicles may serve,
     the nearest of those first, then half the routes nearest to a visit of that
-    vehicle's, traders first again), and, of the unserved visits nearest to it that one of
-    those routes' vehicles may serve, the seed and those worth most per second they
-    take. Answers (vehicles, job nodes: the routes' visits, then the unserved ones,
+    vehicle's, traders first again), and, of the unserved visits nearest to it that
+    one of those routes' vehicles may serve, the seed and those worth most per second
+    they take. Answers (vehicles, job nodes: the routes' visits, then the unserved ones,
     nearest first)."""
     route_of = {node: v for v, route in enumerate(routes) for node in route}
     if not route_of:
