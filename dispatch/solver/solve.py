@@ -20,11 +20,9 @@ from dispatch.solver.workday import fit_days
 ProgressHook = Callable[[float, dict[str, int]], None]
 # Up to this many jobs a greedy descent over the whole day is quick (tens of
 # milliseconds), so ruin-and-recreate rebuilds the whole day instead of regions. It
-# served more on the 50-job days (849 vs 833–846 priority on seed 101's). Since the
-# regions take routes that can trade visits, regions serve more from about 100 jobs:
-# on sixteen days of 120–150 jobs they were better on 9 and worse on 4; on eight of
-# 50–90 jobs the whole day was better on 4 and worse on 2 (bench/README.md).
-SINGLE_REGION_JOBS = 100
+# served more on the 50-job days (849 vs 833–846 priority on seed 101's) and as much
+# on 120 jobs; on 200–500 jobs regions served more (bench/README.md).
+SINGLE_REGION_JOBS = 150
 # On such a day, the share of the time limit spent last on travel alone, the visits
 # served fixed (`routing._polish_travel`). With a quarter kept back, the four small
 # benchmark days served the same priority and jobs as without, with less driving
