@@ -246,6 +246,31 @@ def test_a_small_day_is_one_region_rebuilt_whole_by_ruin_and_recreate(monkeypatc
     assert stats.searched == 0 and ruins == [1]
 
 
+def test_a_day_above_the_ruins_then_regions_size_is_ruined_whole_first_and_then_searched_by_regions(monkeypatch):
+    monkeypatch.setattr(solve_module, "RUINS_THEN_REGIONS_JOBS", 10)   # the crowded day has 60 jobs
+    stats = RegionStats()
+    monkeypatch.setattr(routing, "search_regions", functools.partial(search_regions, stats=stats))
+    ruined_sizes = []   # visits of each instance ruined: the whole day's, then the regions' parts
+    rebuild = routing._ruin_and_recreate
+    monkeypatch.setattr(routing, "_ruin_and_recreate",
+                        lambda *args, **kwargs: ruined_sizes.append(len(args[2].job_nodes)) or rebuild(*args, **kwargs))
+    progress = []
+    data = crowded_day(seed=3)
+    plan = solve(data, time_limit_s=3, region_search=True,
+                 on_progress=lambda percent, objective: progress.append((percent, objective)))
+    assert check_plan(parse_problem(data), plan) == []
+    # The whole day ruined once, first; then regions, each part ruined on its own.
+    assert ruined_sizes[0] == 60 and ruined_sizes.count(60) == 1
+    assert stats.searched > 5 and 1 < len(ruined_sizes) <= 1 + stats.searched
+    percents = [percent for percent, _ in progress]
+    assert percents == sorted(percents) and percents[-1] <= 100
+    # Each report is better than the one before it, ending with the plan's figures.
+    keys = [(o["priority_served"], o["assigned"], -o["travel_s"]) for _, o in progress]
+    assert keys == sorted(keys) and len(set(keys)) == len(keys)
+    summary = plan["summary"]
+    assert keys[-1][:2] == (summary["priority_served"], summary["assigned"])
+
+
 def test_when_the_whole_model_cannot_restore_the_regions_routes_their_own_schedules_make_the_plan(
         monkeypatch, regions_on_small_days):
     # The whole model (twelve vehicles) refuses the regions' routes; the parts (at
