@@ -54,8 +54,9 @@ def solve(problem_data: dict[str, Any], *, time_limit_s: float = 30.0, on_progre
 
     `region_search` spends the time after the first solution improving the plan
     region by region (`regions.py`); a day of at most
-    `SINGLE_REGION_JOBS` is one region, improved by ruin-and-recreate over all of it,
-    with the last `TRAVEL_POLISH_SHARE` of the time spent on travel alone. Off, the
+    `SINGLE_REGION_JOBS` is one region, improved by ruin-and-recreate over all of it
+    (above `RUINS_THEN_REGIONS_JOBS`, only at first, then by regions), with the last
+    `TRAVEL_POLISH_SHARE` of the time spent on travel alone. Off, the
     metaheuristic has all the time.
 
     `on_progress(percent_of_time_limit, objective)` is called at each better solution,
@@ -137,10 +138,13 @@ def _ruins_then_regions(instance: Instance, *, time_limit_s: float, first_soluti
     if not ruined.found:
         return ruined
     rest_s = max(0.5, time_limit_s - (time.monotonic() - started))
-    return solve_instance(instance, time_limit_s=rest_s, metaheuristic=metaheuristic,
-                          initial_routes=[[node for node, _ in route.visits] for route in ruined.routes],
-                          region_search=True, travel_polish_share=min(0.9, TRAVEL_POLISH_SHARE * time_limit_s / rest_s),
-                          on_solution=progress_from(100.0 * RUINS_FIRST_SHARE, 1.0 - RUINS_FIRST_SHARE))
+    searched = solve_instance(instance, time_limit_s=rest_s, metaheuristic=metaheuristic,
+                              initial_routes=[[node for node, _ in route.visits] for route in ruined.routes],
+                              region_search=True,
+                              travel_polish_share=min(0.9, TRAVEL_POLISH_SHARE * time_limit_s / rest_s),
+                              on_solution=progress_from(100.0 * RUINS_FIRST_SHARE, 1.0 - RUINS_FIRST_SHARE))
+    # Should the model fail to restore the ruins' plan, that plan is still the answer.
+    return searched if searched.found else ruined
 
 
 def _solve_in_parts(problem_data: dict[str, Any], problem: Problem, *, time_limit_s: float, started: float,

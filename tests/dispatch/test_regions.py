@@ -271,6 +271,21 @@ def test_a_day_above_the_ruins_then_regions_size_is_ruined_whole_first_and_then_
     assert keys[-1][:2] == (summary["priority_served"], summary["assigned"])
 
 
+def test_when_the_ruins_plan_cannot_be_restored_for_the_regions_it_is_the_answer(monkeypatch):
+    monkeypatch.setattr(solve_module, "RUINS_THEN_REGIONS_JOBS", 10)
+    search = solve_module.solve_instance
+
+    def no_restore(instance, **kwargs):
+        if kwargs.get("initial_routes") is not None:
+            return routing.SearchResult(routes=[], dropped=list(instance.job_nodes), objective=None, found=False)
+        return search(instance, **kwargs)
+    monkeypatch.setattr(solve_module, "solve_instance", no_restore)
+    data = crowded_day(seed=3)
+    plan = solve(data, time_limit_s=2, region_search=True)
+    assert check_plan(parse_problem(data), plan) == []
+    assert plan["summary"]["assigned"] > 0
+
+
 def test_when_the_whole_model_cannot_restore_the_regions_routes_their_own_schedules_make_the_plan(
         monkeypatch, regions_on_small_days):
     # The whole model (twelve vehicles) refuses the regions' routes; the parts (at
