@@ -166,31 +166,30 @@ def choose_region(instance: Instance, routes: Sequence[Sequence[int]], neighbour
 
 
 def _add_routes_near(node: int, neighbours: dict[int, list[int]], route_of: dict[int, int], vehicles: list[int],
-                     wanted: int) -> None:
+                     wanted: int, *, may_join: Callable[[int, int], bool] | None = None,
+                     lookahead: int | None = None) -> None:
     """Add to `vehicles` the vehicles of the visits nearest `node` (itself first),
-    until there are `wanted`."""
-    for other in (node, *neighbours[node]):
+    until there are `wanted`. With `may_join(vehicle, visit)`, a vehicle brought in by
+    that visit of its route joins only if allowed (the first always joins), and no
+    more than `lookahead` visits past `node` are looked at."""
+    for other in (node, *neighbours[node][:lookahead]):
         if len(vehicles) >= wanted:
             return
         vehicle = route_of.get(other)
-        if vehicle is not None and vehicle not in vehicles:
+        if vehicle is not None and vehicle not in vehicles and (
+                may_join is None or not vehicles or may_join(vehicle, other)):
             vehicles.append(vehicle)
 
 
 def _add_trading_routes_near(instance: Instance, node: int, neighbours: dict[int, list[int]],
                              route_of: dict[int, int], vehicles: list[int], wanted: int) -> None:
-    """Like `_add_routes_near`, but a route joins only when it can trade with the
-    region (see `TRADING_LOOKAHEAD`): a vehicle already in the region may take the
-    visit that brings the route in, or the route's vehicle may take `node`."""
-    for other in (node, *neighbours[node][:TRADING_LOOKAHEAD]):
-        if len(vehicles) >= wanted:
-            return
-        vehicle = route_of.get(other)
-        if vehicle is None or vehicle in vehicles:
-            continue
-        if (not vehicles or any(instance.may_serve(v, other) for v in vehicles)
-                or instance.may_serve(vehicle, node)):
-            vehicles.append(vehicle)
+    """`_add_routes_near` for routes that can trade with the region (see
+    `TRADING_LOOKAHEAD`): a vehicle already in the region may take the visit that
+    brings the route in, or the route's vehicle may take `node`."""
+    def trades(vehicle: int, other: int) -> bool:
+        return any(instance.may_serve(v, other) for v in vehicles) or instance.may_serve(vehicle, node)
+
+    _add_routes_near(node, neighbours, route_of, vehicles, wanted, may_join=trades, lookahead=TRADING_LOOKAHEAD)
 
 
 def _nearest_able_vehicle(instance: Instance, routes: Sequence[Sequence[int]], node: int) -> int | None:
