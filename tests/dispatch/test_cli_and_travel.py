@@ -46,6 +46,29 @@ def test_solve_prints_the_plan(tmp_path):
     assert plan["routes"][0]["stops"][0]["job"] == "J1"
 
 
+def test_the_time_spent_before_the_search_counts_against_the_time_limit(tmp_path, monkeypatch, capsys):
+    import dispatch.__main__ as cli
+
+    given = []
+
+    def fake_solve(problem, *, time_limit_s, **options):
+        given.append(time_limit_s)
+        return {"routes": [], "unassigned": [], "summary": {}}
+
+    path = tmp_path / "problem.json"
+    path.write_text(json.dumps(EXAMPLE))
+    monkeypatch.setattr(cli, "solve", fake_solve)
+    # As if loading the solver had taken 1.5 s of the 10.
+    monkeypatch.setattr(cli, "STARTED", cli.time.monotonic() - 1.5)
+    assert cli.main(["solve", str(path), "--time-limit", "10"]) == 0
+    assert 10 - 1.5 - cli.OUTPUT_RESERVE_S - 0.5 < given[0] <= 10 - 1.5 - cli.OUTPUT_RESERVE_S
+    # However long loading took, the search still gets a moment.
+    monkeypatch.setattr(cli, "STARTED", cli.time.monotonic() - 60)
+    assert cli.main(["solve", str(path), "--time-limit", "10"]) == 0
+    assert given[1] == cli.MIN_SEARCH_S
+    capsys.readouterr()
+
+
 @pytest.mark.parametrize("content, field", [
     ("{not json", "not valid JSON"),
     (json.dumps({**EXAMPLE, "jobs": [{**EXAMPLE["jobs"][0], "pinned_to": "E404"}]}), "jobs[0].pinned_to"),
