@@ -77,20 +77,21 @@ class RegionStats:
 
 def search_regions(instance: Instance, routes: Sequence[Sequence[int]], *, search_part: PartSearch, deadline: float,
                    rng: random.Random, objective: int = 0, on_objective: Callable[[int], None] | None = None,
-                   stats: RegionStats | None = None) -> RegionPlan:
+                   stats: RegionStats | None = None, idle_engineers_join: bool = False) -> RegionPlan:
     """Improve the plan `routes` (the job nodes each vehicle visits, in order) region
     by region until `deadline` (time.monotonic()). A region's new routes replace its
     old ones whenever its objective is no worse: equal plans are taken too, so the
     search drifts across plateaus instead of trying the same region again.
 
     `objective` is the plan's; after each improvement `on_objective` hears the new
-    one (the old less what the region gained)."""
+    one (the old less what the region gained). With `idle_engineers_join`, each
+    region also takes an engineer without visits (`choose_region`)."""
     routes = [list(route) for route in routes]
     schedules: dict[int, tuple[list[int], Any]] = {}
     neighbours = nearest_visits(instance)
     stats = stats if stats is not None else RegionStats()
     while (left := deadline - time.monotonic()) > 0.05:
-        vehicles, jobs = choose_region(instance, routes, neighbours, rng)
+        vehicles, jobs = choose_region(instance, routes, neighbours, rng, idle_engineer_joins=idle_engineers_join)
         if not vehicles:
             break
         part, nodes = instance.restricted(vehicles, jobs)
@@ -120,7 +121,7 @@ def nearest_visits(instance: Instance) -> dict[int, list[int]]:
 
 
 def choose_region(instance: Instance, routes: Sequence[Sequence[int]], neighbours: dict[int, list[int]],
-                  rng: random.Random) -> tuple[list[int], list[int]]:
+                  rng: random.Random, *, idle_engineer_joins: bool = False) -> tuple[list[int], list[int]]:
     """A region around a random visit (an unserved one, by drop penalty, for
     `UNSERVED_SEED_SHARE` of the regions): the routes of the visits nearest to it
     that can trade visits with the region, then, if too few can, the nearest others
@@ -128,8 +129,10 @@ def choose_region(instance: Instance, routes: Sequence[Sequence[int]], neighbour
     the nearest of those first, then half the routes nearest to a visit of that
     vehicle's, traders first again), and, of the unserved visits nearest to it that
     one of those routes' vehicles may serve, the seed and those worth most per second
-    they take. Answers (vehicles, job nodes: the routes' visits, then the unserved ones,
-    nearest first)."""
+    they take. With `idle_engineer_joins`, the vehicle without visits whose start is
+    nearest the first visit of the region's first route, among those who may do it,
+    comes last: it could take that route over. Answers (vehicles, job nodes: the
+    routes' visits, then the unserved ones, nearest first)."""
     route_of = {node: v for v, route in enumerate(routes) for node in route}
     if not route_of:
         return [], []
@@ -162,6 +165,10 @@ def choose_region(instance: Instance, routes: Sequence[Sequence[int]], neighbour
         offered = set(sorted(nearby, key=lambda node: (node != seed, -worth[node]))[:UNSERVED_PER_REGION])
         nearby = [node for node in nearby if node in offered]
     jobs = [node for v in vehicles for node in routes[v]] + nearby[:UNSERVED_PER_REGION]
+    if idle_engineer_joins and jobs:
+        idle = _nearest_idle_vehicle(instance, routes, jobs[0], exclude=vehicles)
+        if idle is not None:
+            vehicles.append(idle)
     return vehicles, jobs
 
 
@@ -190,6 +197,14 @@ def _add_trading_routes_near(instance: Instance, node: int, neighbours: dict[int
         return any(instance.may_serve(v, other) for v in vehicles) or instance.may_serve(vehicle, node)
 
     _add_routes_near(node, neighbours, route_of, vehicles, wanted, may_join=trades, lookahead=TRADING_LOOKAHEAD)
+
+
+def _nearest_idle_vehicle(instance: Instance, routes: Sequence[Sequence[int]], node: int, *,
+                          exclude: Sequence[int]) -> int | None:
+    """The vehicle without visits, not in `exclude`, that may visit `node` and starts
+    nearest to it; None when there is none."""
+    idle = [v for v, route in enumerate(routes) if not route and v not in exclude and instance.may_serve(v, node)]
+    return min(idle, key=lambda v: instance.cost[instance.starts[v]][node], default=None)
 
 
 def _nearest_able_vehicle(instance: Instance, routes: Sequence[Sequence[int]], node: int) -> int | None:

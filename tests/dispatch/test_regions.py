@@ -137,6 +137,21 @@ def test_a_region_takes_a_route_it_can_trade_visits_with_over_a_nearer_one_it_ca
     assert [0, 1] in [choose_region(whole, routes, neighbours, random.Random(seed))[0] for seed in range(40)]
 
 
+def test_an_idle_engineer_who_may_take_over_joins_a_region_when_asked():
+    whole = line_instance()
+    routes = [[0, 1, 2], [4, 5], [6, 7, 8], []]   # vehicle 3 (home at 9) has no visit
+    neighbours = nearest_visits(whole)
+    for seed in range(40):
+        plain = choose_region(whole, routes, neighbours, random.Random(seed))
+        vehicles, jobs = choose_region(whole, routes, neighbours, random.Random(seed), idle_engineer_joins=True)
+        assert vehicles == plain[0] + [3] and jobs == plain[1]
+    # Nobody idle may do the first visit of the region's first route: nobody joins.
+    whole.allowed = {node: [0, 1, 2] for node in whole.job_nodes}
+    for seed in range(40):
+        plain = choose_region(whole, routes, neighbours, random.Random(seed))
+        assert choose_region(whole, routes, neighbours, random.Random(seed), idle_engineer_joins=True) == plain
+
+
 def test_a_region_offers_the_unserved_visits_worth_most_per_second_they_take(monkeypatch):
     whole = line_instance()
     whole.allowed = {}
@@ -150,6 +165,35 @@ def test_a_region_offers_the_unserved_visits_worth_most_per_second_they_take(mon
     # Nearest job 4, unserved: 3, 5, 2, 6. The long 5 and 6 give way to 2.
     vehicles, jobs = choose_region(whole, routes, neighbours, random.Random(0))
     assert vehicles == [0] and jobs == [0, 1, 4, 3, 2]
+
+
+def test_regions_hand_a_route_to_an_idle_engineer_who_lives_by_it_only_when_idle_engineers_join():
+    # Jobs 0..3 on a line a minute apart. Vehicle 0 lives 100 minutes off and does
+    # them all; vehicle 1 lives at job 0 and has nothing to do.
+    positions = [0, 1, 2, 3, 100, 0]
+    cost = [[60 * abs(a - b) for b in positions] for a in positions]
+    instance = Instance(
+        service=[60] * 4 + [0, 0], windows=[(0, 40000)] * 4 + [None] * 2, cost=cost, travel=cost, starts=[4, 5],
+        ends=[4, 5], vehicle_ranges=[(0, 40000)] * 2, horizon=40001, job_nodes=list(range(4)),
+        penalties={node: 1_000_000 for node in range(4)})
+
+    def search_part(part, routes, seconds):
+        found = solve_instance(part, time_limit_s=seconds, metaheuristic="GREEDY_DESCENT", initial_routes=routes,
+                               ruin_and_recreate=True)
+        return PartResult(routes=[[node for node, _ in route.visits] for route in found.routes],
+                          objective=found.objective, start_objective=found.start_objective)
+
+    def searched(idle_engineers_join: bool):
+        return search_regions(instance, [[3, 2, 1, 0], []], search_part=search_part,
+                              deadline=time.monotonic() + 0.5, rng=random.Random(0), objective=60 * 200,
+                              idle_engineers_join=idle_engineers_join)
+
+    # A region of routes alone holds vehicle 0's and nobody to hand it to.
+    alone = searched(False)
+    assert alone.routes[1] == [] and alone.objective == 60 * 200
+    joined = searched(True)
+    assert joined.routes[0] == [] and sorted(joined.routes[1]) == [0, 1, 2, 3]
+    assert joined.objective == 60 * 6
 
 
 def test_a_region_replaces_its_routes_only_when_no_worse():
