@@ -165,8 +165,9 @@ def choose_region(instance: Instance, routes: Sequence[Sequence[int]], neighbour
         offered = set(sorted(nearby, key=lambda node: (node != seed, -worth[node]))[:UNSERVED_PER_REGION])
         nearby = [node for node in nearby if node in offered]
     jobs = [node for v in vehicles for node in routes[v]] + nearby[:UNSERVED_PER_REGION]
-    if idle_engineer_joins and jobs:
-        idle = _nearest_idle_vehicle(instance, routes, jobs[0], exclude=vehicles)
+    first_visit = next((routes[v][0] for v in vehicles if routes[v]), None)
+    if idle_engineer_joins and first_visit is not None:
+        idle = _nearest_idle_vehicle(instance, routes, first_visit, exclude=vehicles)
         if idle is not None:
             vehicles.append(idle)
     return vehicles, jobs
