@@ -7,12 +7,14 @@ equal time, scored on the format's objective and checked by the independent chec
     .venv/bin/python -m bench.field_service --time-limit 30 --no-region-search
     .venv/bin/python -m bench.field_service --time-limit 30 --seed 402 --sizes 45x350 --variant short-jobs no-job-limit
     .venv/bin/python -m bench.field_service --time-limit 30 --seed 900 --sizes 30x200 --repeat 3   # our spread
+    .venv/bin/python -m bench.field_service --time-limit 10 --workers 2   # two cores each, one day at a time
 
 Instances: a Shanghai-sized city, 10–60 engineers with 1–3 skills at levels 1–3,
 50–500 jobs with appointment windows (or none), durations 30–180 min, priorities,
 a lunch break per engineer, a few pinned jobs, and more work than the day can hold.
-Both solvers get the same travel matrix (the format's haversine model) and the same
-time budget on one core.
+Both solvers get the same travel matrix (the format's haversine model), the same
+time budget and the same cores: one each by default, or `--workers` each (our
+processes searching regions side by side, VROOM's threads).
 """
 from __future__ import annotations
 
@@ -114,8 +116,9 @@ def vary(data: dict[str, Any], variants: list[str], seed: int) -> dict[str, Any]
     return data
 
 
-def solve_with_vroom(data: dict[str, Any], time_limit_s: float) -> tuple[dict[str, Any], float]:
-    """VROOM on the same problem, its answer written as a plan of the format."""
+def solve_with_vroom(data: dict[str, Any], time_limit_s: float, *, threads: int = 1) -> tuple[dict[str, Any], float]:
+    """VROOM on the same problem with `threads` threads, its answer written as a plan
+    of the format."""
     import vroom  # benchmark-only dependency
 
     problem = parse_problem(data)
@@ -152,7 +155,7 @@ def solve_with_vroom(data: dict[str, Any], time_limit_s: float) -> tuple[dict[st
         inputs.add_job(vroom.Job(j, location=j, default_service=job.duration, skills=skills,
                                  priority=job.weight, time_windows=windows))
     started = time.monotonic()
-    solution = inputs.solve(exploration_level=5, nb_threads=1, timeout=timedelta(seconds=time_limit_s))
+    solution = inputs.solve(exploration_level=5, nb_threads=threads, timeout=timedelta(seconds=time_limit_s))
     elapsed = time.monotonic() - started
 
     steps = solution.routes
@@ -222,12 +225,17 @@ def main() -> None:
     parser.add_argument("--dump", type=Path, help="also write each instance as JSON here")
     parser.add_argument("--no-region-search", action="store_true",
                         help="guided local search for the whole time, as before region search")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="cores for each solver: our worker processes for the regions, VROOM's threads "
+                             "(default 1; the product uses one per core)")
     parser.add_argument("--repeat", type=int, default=1,
                         help="solve each day this many times: our figures become ranges over the runs "
                              "(the search stops on the clock, so runs differ)")
     args = parser.parse_args()
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
+    if args.workers < 1:
+        parser.error("--workers must be at least 1")
     rows = []
     for name, engineer_count, job_count, data in days(args):
         if args.dump:
@@ -235,9 +243,9 @@ def main() -> None:
             (args.dump / f"{name}.json").write_text(json.dumps(data, indent=1))
         problem = parse_problem(data)
         total_weight = sum(PRIORITY_WEIGHTS[j["priority"]] for j in data["jobs"])
-        runs = [solve(data, time_limit_s=args.time_limit, region_search=not args.no_region_search)
-                for _ in range(args.repeat)]
-        reference, _ = solve_with_vroom(data, args.time_limit)
+        runs = [solve(data, time_limit_s=args.time_limit, region_search=not args.no_region_search,
+                      workers=args.workers) for _ in range(args.repeat)]
+        reference, _ = solve_with_vroom(data, args.time_limit, threads=args.workers)
         ours_errors = sum(len(check_plan(problem, plan)) for plan in runs)
         ref_errors = check_plan(problem, reference)
         summaries = [plan["summary"] for plan in runs]
@@ -255,7 +263,8 @@ def main() -> None:
     print()
     print(table(["instance", "size", "weight", "ours prio", "ours jobs", "ours travel s", "time s", "check",
                  "VROOM prio", "VROOM jobs", "VROOM travel s", "time s", "check", "lexicographic"], rows))
-    print(f"\ntime limit {args.time_limit:g} s per solver and instance, one core; objective: priority "
+    cores = "one core" if args.workers == 1 else f"{args.workers} cores"
+    print(f"\ntime limit {args.time_limit:g} s per solver and instance, {cores} each; objective: priority "
           "served, then jobs assigned, then travel seconds")
 
 

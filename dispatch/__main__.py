@@ -44,9 +44,14 @@ def main(argv: list[str] | None = None) -> int:
         # For measuring other strategies (bench/README.md); the defaults were chosen that way.
         command.add_argument("--first-solution", default=first, help=argparse.SUPPRESS)
         command.add_argument("--metaheuristic", default=metaheuristic, help=argparse.SUPPRESS)
+    solve_cmd.add_argument("--workers", type=int, default=None, metavar="N",
+                           help="processes that search regions of a plan side by side (default: one per core; "
+                                "1: this process alone)")
     args = parser.parse_args(argv)
     if args.time_limit <= 0:
         parser.error("--time-limit must be positive")
+    if getattr(args, "workers", None) is not None and args.workers < 1:
+        parser.error("--workers must be at least 1")
     options = {"first_solution": args.first_solution, "metaheuristic": args.metaheuristic}
 
     if args.command == "solve":
@@ -62,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_BAD_INPUT
         try:
             search_s = max(MIN_SEARCH_S, args.time_limit - (time.monotonic() - STARTED) - OUTPUT_RESERVE_S)
-            plan = solve(problem, time_limit_s=search_s, **options)
+            plan = solve(problem, time_limit_s=search_s, workers=args.workers, **options)
         except ProblemError as error:
             print(f"error: invalid problem: {error}", file=sys.stderr)
             return EXIT_BAD_INPUT

@@ -86,8 +86,9 @@ def _run(run_id: int) -> dict[str, Any] | None:
 
 def solve_part(problem: dict[str, Any], time_limit_s: float) -> dict[str, Any]:
     """One territory of a large day (`dispatch.territories`): pure solving, the plan
-    is the job's result."""
-    return solve(problem, time_limit_s=time_limit_s)
+    is the job's result. In this process alone: the parts themselves are what runs
+    side by side, one per RQ worker."""
+    return solve(problem, time_limit_s=time_limit_s, workers=1)
 
 
 def _finish_territories(run_id: int, part_job_ids: list[str]) -> dict[str, Any] | None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,19 +66,31 @@ class RegionPlan:
     schedules: dict[int, tuple[list[int], Any]]
 
 
-PartSearch = Callable[[Instance, list[list[int]], float], PartResult | None]  # (part, its routes, seconds)
+# (part, its routes, seconds, seed): module-level when regions go to worker processes.
+PartSearch = Callable[[Instance, list[list[int]], float, int], PartResult | None]
 
 
 @dataclass
 class RegionStats:
-    """How many regions were searched, and how many of those gave a better plan."""
+    """How many regions were searched, how many of those gave a better plan, and the
+    most that were out for search at once."""
     searched: int = 0
     improved: int = 0
+    most_at_once: int = 0
+
+
+@dataclass
+class _Region:
+    """A region out for search: its vehicles, and the whole's node of each of its
+    part's nodes."""
+    vehicles: list[int]
+    nodes: list[int]
 
 
 def search_regions(instance: Instance, routes: Sequence[Sequence[int]], *, search_part: PartSearch, deadline: float,
                    rng: random.Random, objective: int = 0, on_objective: Callable[[int], None] | None = None,
-                   stats: RegionStats | None = None, idle_engineers_join: bool = False) -> RegionPlan:
+                   stats: RegionStats | None = None, idle_engineers_join: bool = False,
+                   executor: Executor | None = None, at_once: int = 1) -> RegionPlan:
     """Improve the plan `routes` (the job nodes each vehicle visits, in order) region
     by region until `deadline` (time.monotonic()). A region's new routes replace its
     old ones whenever its objective is no worse: equal plans are taken too, so the
@@ -85,31 +98,87 @@ def search_regions(instance: Instance, routes: Sequence[Sequence[int]], *, searc
 
     `objective` is the plan's; after each improvement `on_objective` hears the new
     one (the old less what the region gained). With `idle_engineers_join`, each
-    region also takes an engineer without visits (`choose_region`)."""
+    region also takes an engineer without visits (`choose_region`).
+
+    With an `executor` (worker processes, `parallel.py`), `at_once` regions are out
+    at a time, none with an engineer or a visit another has: each comes back with
+    routes nothing else touched meanwhile, so it replaces them as if it had been
+    searched alone. Without one, `search_part` runs here, one region after another."""
     routes = [list(route) for route in routes]
     schedules: dict[int, tuple[list[int], Any]] = {}
     neighbours = nearest_visits(instance)
     stats = stats if stats is not None else RegionStats()
-    while (left := deadline - time.monotonic()) > 0.05:
+    if executor is None:
+        at_once = 1
+    out: dict[Future, _Region] = {}
+    busy_vehicles: set[int] = set()
+    busy_jobs: set[int] = set()
+    while True:
+        while len(out) < at_once and (left := deadline - time.monotonic()) > 0.05:
+            drawn = _draw_region(instance, routes, neighbours, rng, idle_engineers_join, busy_vehicles, busy_jobs)
+            if drawn is None:
+                break
+            vehicles, jobs = drawn
+            part, nodes = instance.restricted(vehicles, jobs)
+            number = {node: k for k, node in enumerate(nodes)}
+            arguments = (part, [[number[node] for node in routes[v]] for v in vehicles], min(REGION_TIME_S, left),
+                         rng.randrange(1 << 30))
+            future = executor.submit(search_part, *arguments) if executor is not None else _done(search_part,
+                                                                                                  *arguments)
+            out[future] = _Region(vehicles=vehicles, nodes=nodes)
+            busy_vehicles.update(vehicles)
+            busy_jobs.update(jobs)
+            stats.most_at_once = max(stats.most_at_once, len(out))
+        if not out:
+            break
+        finished, _ = wait(out, return_when=FIRST_COMPLETED)
+        for future in finished:
+            region = out.pop(future)
+            busy_vehicles.difference_update(region.vehicles)
+            busy_jobs.difference_update(region.nodes)
+            found = future.result()
+            stats.searched += 1
+            if found is None or found.objective > found.start_objective:
+                continue
+            for k, v in enumerate(region.vehicles):
+                routes[v] = [region.nodes[node] for node in found.routes[k]]
+                if found.schedules:
+                    schedules[v] = (region.nodes, found.schedules[k])
+            if found.objective < found.start_objective:
+                stats.improved += 1
+                objective -= found.start_objective - found.objective
+                if on_objective is not None:
+                    on_objective(objective)
+    return RegionPlan(routes=routes, objective=objective, schedules=schedules)
+
+
+# How often a region is drawn again when it shares an engineer with one that is out.
+REDRAWS = 10
+
+
+def _draw_region(instance: Instance, routes: Sequence[Sequence[int]], neighbours: dict[int, list[int]],
+                 rng: random.Random, idle_engineers_join: bool, busy_vehicles: set[int],
+                 busy_jobs: set[int]) -> tuple[list[int], list[int]] | None:
+    """A region (`choose_region`) with no vehicle in `busy_vehicles`, less the
+    unserved visits in `busy_jobs` (offered to a region that is out); None when there
+    is no region to search, or none apart from the busy ones after `REDRAWS` draws."""
+    for _ in range(REDRAWS):
         vehicles, jobs = choose_region(instance, routes, neighbours, rng, idle_engineer_joins=idle_engineers_join)
         if not vehicles:
-            break
-        part, nodes = instance.restricted(vehicles, jobs)
-        number = {node: k for k, node in enumerate(nodes)}
-        found = search_part(part, [[number[node] for node in routes[v]] for v in vehicles], min(REGION_TIME_S, left))
-        stats.searched += 1
-        if found is None or found.objective > found.start_objective:
-            continue
-        for k, v in enumerate(vehicles):
-            routes[v] = [nodes[node] for node in found.routes[k]]
-            if found.schedules:
-                schedules[v] = (nodes, found.schedules[k])
-        if found.objective < found.start_objective:
-            stats.improved += 1
-            objective -= found.start_objective - found.objective
-            if on_objective is not None:
-                on_objective(objective)
-    return RegionPlan(routes=routes, objective=objective, schedules=schedules)
+            return None
+        if busy_vehicles.isdisjoint(vehicles):
+            return vehicles, [node for node in jobs if node not in busy_jobs]
+    return None
+
+
+def _done(function: Callable[..., Any], *arguments: Any) -> Future:
+    """`function(*arguments)` run now, as a finished future."""
+    future: Future = Future()
+    try:
+        future.set_result(function(*arguments))
+    except BaseException as error:  # handed over to future.result(), as an executor would
+        future.set_exception(error)
+    return future
 
 
 def nearest_visits(instance: Instance) -> dict[int, list[int]]:

@@ -16,6 +16,7 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_param
 
 from dispatch.solver.construction import compact_start_instance
 from dispatch.solver.instance import Instance, VehicleBreak
+from dispatch.solver.parallel import worker_processes
 from dispatch.solver.regions import PartResult, RegionPlan, search_regions
 from dispatch.solver.ruin import string_removal
 
@@ -243,9 +244,10 @@ def solve_instance(instance: Instance, *, time_limit_s: float, first_solution: s
                    metaheuristic: str = DEFAULT_METAHEURISTIC, bandit_operators: bool = False,
                    ruin_and_recreate: bool = False, region_search: bool = False,
                    initial_routes: list[list[int]] | None = None, seed: int = 0, travel_polish_share: float = 0.0,
-                   idle_engineers_join_regions: bool = False,
+                   idle_engineers_join_regions: bool = False, workers: int = 1,
                    on_solution: ProgressCallback | None = None) -> SearchResult:
-    """Search for the best routes within `time_limit_s` (wall clock, one core).
+    """Search for the best routes within `time_limit_s` (wall clock; one core, or
+    `workers` cores for the regions).
 
     `bandit_operators` lets a multi-armed bandit order the local search operators by
     how well each has been improving, instead of OR-Tools' fixed order.
@@ -259,13 +261,15 @@ def solve_instance(instance: Instance, *, time_limit_s: float, first_solution: s
     with the visits served fixed (`_polish_travel`).
     `idle_engineers_join_regions` adds to each region the idle engineer nearest its
     first route's first visit (`regions.choose_region`).
+    `workers`: with two or more, that many worker processes search regions side by
+    side (`parallel.py`); otherwise everything runs in this process.
     """
     if travel_polish_share > 0 and instance.penalties is not None:
         return _search_then_polish(instance, time_limit_s=time_limit_s, share=travel_polish_share,
                                    first_solution=first_solution, metaheuristic=metaheuristic,
                                    bandit_operators=bandit_operators, ruin_and_recreate=ruin_and_recreate,
                                    region_search=region_search, initial_routes=initial_routes, seed=seed,
-                                   on_solution=on_solution)
+                                   workers=workers, on_solution=on_solution)
     started = time.monotonic()
     deadline = started + time_limit_s
     model = _Model(instance)
@@ -296,14 +300,14 @@ def solve_instance(instance: Instance, *, time_limit_s: float, first_solution: s
         return _search(model, parameters_for=(first_solution, metaheuristic, bandit_operators),
                        deadline=deadline, time_limit_s=time_limit_s,
                        ruin_and_recreate=ruin_and_recreate, region_search=region_search,
-                       idle_engineers_join_regions=idle_engineers_join_regions,
+                       idle_engineers_join_regions=idle_engineers_join_regions, workers=workers,
                        initial_routes=initial_routes, seed=seed, report=report, first_cost=first_cost)
     finally:
         searched.clear()
 
 
 def _search(model: _Model, *, parameters_for: tuple[str, str, bool], deadline: float, time_limit_s: float,
-            ruin_and_recreate: bool, region_search: bool, idle_engineers_join_regions: bool,
+            ruin_and_recreate: bool, region_search: bool, idle_engineers_join_regions: bool, workers: int,
             initial_routes: list[list[int]] | None, seed: int, report: Callable[[int], None],
             first_cost: list[int]) -> SearchResult:
     """The searches of `solve_instance`, in order, on its model."""
@@ -345,7 +349,7 @@ def _search(model: _Model, *, parameters_for: tuple[str, str, bool], deadline: f
         solution = _ruin_and_recreate(routing, model.manager, instance, solution, deadline=deadline, seed=seed)
     elif solution is not None and region_search:
         result = _search_regions(model, solution, deadline=deadline, seed=seed, report=report,
-                                 idle_engineers_join=idle_engineers_join_regions)
+                                 idle_engineers_join=idle_engineers_join_regions, workers=workers)
         result.start_objective = start_objective
         return result
     elif solution is not None and left_ms > 500 and metaheuristic == "TABU_SEARCH":
@@ -396,10 +400,10 @@ def _search_then_polish(instance: Instance, *, time_limit_s: float, share: float
             on_solution(min(100.0, 100.0 * (time.monotonic() - started) / time_limit_s), cost)
 
     return _polish_travel(instance, result, deadline=started + time_limit_s, seed=search["seed"],
-                          on_objective=polish_progress)
+                          workers=search["workers"], on_objective=polish_progress)
 
 
-def _polish_travel(instance: Instance, result: SearchResult, *, deadline: float, seed: int,
+def _polish_travel(instance: Instance, result: SearchResult, *, deadline: float, seed: int, workers: int = 1,
                    on_objective: Callable[[int], None]) -> SearchResult:
     """Shorten the travel of `result` until `deadline` with the visits it serves fixed:
     the instance of only those visits (their drop penalties keep them served) is
@@ -431,7 +435,7 @@ def _polish_travel(instance: Instance, result: SearchResult, *, deadline: float,
     # alone can only hand visits between engineers already at work. Sixteen light days
     # of 50-150 jobs, 30 s: shorter on 11, the same on 5 (bench/README.md).
     polished = solve_instance(part, time_limit_s=seconds, initial_routes=routes, seed=seed, region_search=True,
-                              idle_engineers_join_regions=True, on_solution=report)
+                              idle_engineers_join_regions=True, workers=workers, on_solution=report)
     if (not polished.found or polished.start_objective is None or polished.dropped
             or polished.objective >= polished.start_objective):
         return result
@@ -451,30 +455,24 @@ def _route_indices(routing: pywrapcp.RoutingModel, assignment: pywrapcp.Assignme
 
 
 def _search_regions(model: _Model, solution: pywrapcp.Assignment, *, deadline: float, seed: int,
-                    report: Callable[[int], None], idle_engineers_join: bool = False) -> SearchResult:
+                    report: Callable[[int], None], idle_engineers_join: bool = False, workers: int = 1
+                    ) -> SearchResult:
     """Improve `solution` region by region (`regions.search_regions`) until shortly
     before `deadline`, then restore the improved routes in the whole model and let a
     greedy descent over the whole plan use what time is left (it sees moves between
     regions never searched together). `report(objective)` hears of each improvement.
-    `idle_engineers_join`: see `regions.search_regions`.
+    `idle_engineers_join`: see `regions.search_regions`; `workers`: see `solve_instance`.
 
     When the whole model cannot restore the routes (its search gives up now and then
     on 500 jobs with lunch breaks, though each route was scheduled in its region), the
     plan is put together from the regions' own schedules instead."""
     rng = random.Random(seed)
-
-    def search_part(part: Instance, routes: list[list[int]], seconds: float) -> PartResult | None:
-        found = solve_instance(part, time_limit_s=seconds, metaheuristic="GREEDY_DESCENT", initial_routes=routes,
-                               ruin_and_recreate=True, seed=rng.randrange(1 << 30))
-        if not found.found or found.start_objective is None:
-            return None
-        return PartResult(routes=[[node for node, _ in route.visits] for route in found.routes],
-                          objective=found.objective, start_objective=found.start_objective, schedules=found.routes)
-
     reserve_s = min(REGION_RESTORE_S, (deadline - time.monotonic()) / 2)
-    plan = search_regions(model.instance, model.node_routes(solution), search_part=search_part,
-                          deadline=deadline - reserve_s, rng=rng, objective=solution.ObjectiveValue(),
-                          on_objective=report, idle_engineers_join=idle_engineers_join)
+    with worker_processes(workers) as executor:
+        plan = search_regions(model.instance, model.node_routes(solution), search_part=_search_part,
+                              deadline=deadline - reserve_s, rng=rng, objective=solution.ObjectiveValue(),
+                              on_objective=report, idle_engineers_join=idle_engineers_join, executor=executor,
+                              at_once=workers)
     start = model.assignment_of(plan.routes)
     # The routes as they are first (a tenth of a second on 500 jobs), with a generous
     # time limit: the last region may have run late.
@@ -488,6 +486,17 @@ def _search_regions(model: _Model, solution: pywrapcp.Assignment, *, deadline: f
         if polished is not None and polished.ObjectiveValue() <= restored.ObjectiveValue():
             return model.result(polished)
     return model.result(restored)
+
+
+def _search_part(part: Instance, routes: list[list[int]], seconds: float, seed: int) -> PartResult | None:
+    """A region's search (`regions.PartSearch`): greedy descent and ruin-and-recreate
+    from its routes. At module level, so that worker processes can be handed it."""
+    found = solve_instance(part, time_limit_s=seconds, metaheuristic="GREEDY_DESCENT", initial_routes=routes,
+                           ruin_and_recreate=True, seed=seed)
+    if not found.found or found.start_objective is None:
+        return None
+    return PartResult(routes=[[node for node, _ in route.visits] for route in found.routes],
+                      objective=found.objective, start_objective=found.start_objective, schedules=found.routes)
 
 
 def _assembled(before: SearchResult, plan: RegionPlan, instance: Instance) -> SearchResult:

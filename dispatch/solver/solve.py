@@ -10,6 +10,7 @@ from typing import Any
 
 from dispatch.solver.check import check_plan
 from dispatch.solver.explain import allowed_engineers
+from dispatch.solver.parallel import default_workers
 from dispatch.solver.problem import Problem, parse_problem
 from dispatch.solver.split import MAX_PART_JOBS, merge_plans, repair_borders, split_problem
 from dispatch.solver.routing import (DEFAULT_FIRST_SOLUTION, DEFAULT_METAHEURISTIC, DEFAULT_REGION_SEARCH, Instance,
@@ -48,7 +49,8 @@ class SolverError(RuntimeError):
 
 def solve(problem_data: dict[str, Any], *, time_limit_s: float = 30.0, on_progress: ProgressHook | None = None,
           travel: TravelProvider | None = None, first_solution: str = DEFAULT_FIRST_SOLUTION,
-          metaheuristic: str = DEFAULT_METAHEURISTIC, region_search: bool = DEFAULT_REGION_SEARCH) -> dict[str, Any]:
+          metaheuristic: str = DEFAULT_METAHEURISTIC, region_search: bool = DEFAULT_REGION_SEARCH,
+          workers: int | None = None) -> dict[str, Any]:
     """Plan the problem (format version 1) within `time_limit_s` seconds and return the
     plan dict. Raises ProblemError for a malformed problem.
 
@@ -57,17 +59,19 @@ def solve(problem_data: dict[str, Any], *, time_limit_s: float = 30.0, on_progre
     `SINGLE_REGION_JOBS` is one region, improved by ruin-and-recreate over all of it
     (above `RUINS_THEN_REGIONS_JOBS`, only at first, then by regions), with the last
     `TRAVEL_POLISH_SHARE` of the time spent on travel alone. Off, the
-    metaheuristic has all the time.
+    metaheuristic has all the time. The regions are searched by `workers` processes
+    side by side (`parallel.py`; by default one per core, 1 for none).
 
     `on_progress(percent_of_time_limit, objective)` is called at each better solution,
     with the objective's parts (`priority_served`, `assigned`, `travel_s`; the last
     includes the lateness cost when jobs have a `due`)."""
     started = time.monotonic()
     problem = parse_problem(problem_data)
+    workers = default_workers() if workers is None else workers
     if len(problem.jobs) > MAX_PART_JOBS and len(problem.engineers) > 1:
         return _solve_in_parts(problem_data, problem, time_limit_s=time_limit_s, started=started, travel=travel,
                                first_solution=first_solution, metaheuristic=metaheuristic,
-                               region_search=region_search, on_progress=on_progress)
+                               region_search=region_search, workers=workers, on_progress=on_progress)
     provider = travel or HaversineTravel(problem.travel.speed_kmh, problem.travel.road_factor)
     layout = _Layout(problem, provider)
     # Breaks inside the shifts where the day allows, and no job for an engineer whose
@@ -90,14 +94,14 @@ def solve(problem_data: dict[str, Any], *, time_limit_s: float = 30.0, on_progre
         one_region = len(model_jobs) <= SINGLE_REGION_JOBS
         if region_search and RUINS_THEN_REGIONS_JOBS < len(model_jobs) <= SINGLE_REGION_JOBS:
             result = _ruins_then_regions(instance, time_limit_s=remaining, first_solution=first_solution,
-                                         metaheuristic=metaheuristic,
+                                         metaheuristic=metaheuristic, workers=workers,
                                          on_solution=report if on_progress is not None else None)
         else:
             result = solve_instance(instance, time_limit_s=remaining, first_solution=first_solution,
                                     metaheuristic=metaheuristic,
                                     region_search=region_search and not one_region,
                                     travel_polish_share=TRAVEL_POLISH_SHARE if region_search and one_region else 0.0,
-                                    ruin_and_recreate=region_search and one_region,
+                                    ruin_and_recreate=region_search and one_region, workers=workers,
                                     on_solution=report if on_progress is not None else None)
         routes = result.routes
         # Instance nodes 0..len(model_jobs)-1 are the model's jobs, in that order.
@@ -113,6 +117,7 @@ def solve(problem_data: dict[str, Any], *, time_limit_s: float = 30.0, on_progre
 
 
 def _ruins_then_regions(instance: Instance, *, time_limit_s: float, first_solution: str, metaheuristic: str,
+                        workers: int,
                         on_solution: Callable[[float, int], None] | None) -> SearchResult:
     """Search `instance` by whole-day ruin-and-recreate for `RUINS_FIRST_SHARE` of
     `time_limit_s`, then region by region from its plan, with the last
@@ -140,7 +145,7 @@ def _ruins_then_regions(instance: Instance, *, time_limit_s: float, first_soluti
     rest_s = max(0.5, time_limit_s - (time.monotonic() - started))
     searched = solve_instance(instance, time_limit_s=rest_s, metaheuristic=metaheuristic,
                               initial_routes=[[node for node, _ in route.visits] for route in ruined.routes],
-                              region_search=True,
+                              region_search=True, workers=workers,
                               travel_polish_share=min(0.9, TRAVEL_POLISH_SHARE * time_limit_s / rest_s),
                               on_solution=progress_from(100.0 * RUINS_FIRST_SHARE, 1.0 - RUINS_FIRST_SHARE))
     # Should the model fail to restore the ruins' plan, that plan is still the answer.
@@ -149,7 +154,7 @@ def _ruins_then_regions(instance: Instance, *, time_limit_s: float, first_soluti
 
 def _solve_in_parts(problem_data: dict[str, Any], problem: Problem, *, time_limit_s: float, started: float,
                     travel: TravelProvider | None, first_solution: str, metaheuristic: str, region_search: bool,
-                    on_progress: ProgressHook | None) -> dict[str, Any]:
+                    workers: int, on_progress: ProgressHook | None) -> dict[str, Any]:
     """A large day as territories (`dispatch.solver.split`): jobs nobody could do are
     explained first, the rest split, each part solved, the plans merged, and what a
     part could not fit offered across the borders."""
@@ -180,7 +185,7 @@ def _solve_in_parts(problem_data: dict[str, Any], problem: Problem, *, time_limi
 
     def solver(data: dict[str, Any], seconds_: float) -> dict[str, Any]:
         return solve(data, time_limit_s=seconds_, travel=travel, first_solution=first_solution,
-                     metaheuristic=metaheuristic, region_search=region_search)
+                     metaheuristic=metaheuristic, region_search=region_search, workers=workers)
 
     plans = []
     sub_problems = split_problem(workable, parts) if parts > 1 else [workable]

@@ -69,6 +69,21 @@ def test_the_time_spent_before_the_search_counts_against_the_time_limit(tmp_path
     capsys.readouterr()
 
 
+def test_workers_are_one_per_core_unless_told(tmp_path, monkeypatch, capsys):
+    import dispatch.__main__ as cli
+
+    given = []
+    monkeypatch.setattr(cli, "solve", lambda problem, **options: given.append(options["workers"]) or {})
+    path = tmp_path / "problem.json"
+    path.write_text(json.dumps(EXAMPLE))
+    assert cli.main(["solve", str(path), "--time-limit", "1"]) == 0
+    assert cli.main(["solve", str(path), "--time-limit", "1", "--workers", "3"]) == 0
+    assert given == [None, 3]   # None: `solve` takes one per core
+    capsys.readouterr()
+    answer = run_cli("solve", str(path), "--time-limit", "1", "--workers", "0")
+    assert answer.returncode == 2 and "--workers must be at least 1" in answer.stderr
+
+
 @pytest.mark.parametrize("content, field", [
     ("{not json", "not valid JSON"),
     (json.dumps({**EXAMPLE, "jobs": [{**EXAMPLE["jobs"][0], "pinned_to": "E404"}]}), "jobs[0].pinned_to"),

@@ -5,15 +5,18 @@ from __future__ import annotations
 import functools
 import importlib
 import random
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from dispatch.solver import parse_problem, solve
 from dispatch.solver.check import check_plan
 from dispatch.solver.instance import Instance, VehicleBreak
+from dispatch.solver.parallel import worker_processes
 from dispatch.solver.regions import PartResult, RegionStats, choose_region, nearest_visits, search_regions
-from dispatch.solver import regions, routing
+from dispatch.solver import parallel, regions, routing
 from dispatch.solver.routing import solve_instance
 from tests.dispatch.test_solver import engineer, job, problem, t
 
@@ -177,9 +180,9 @@ def test_regions_hand_a_route_to_an_idle_engineer_who_lives_by_it_only_when_idle
         ends=[4, 5], vehicle_ranges=[(0, 40000)] * 2, horizon=40001, job_nodes=list(range(4)),
         penalties={node: 1_000_000 for node in range(4)})
 
-    def search_part(part, routes, seconds):
+    def search_part(part, routes, seconds, seed):
         found = solve_instance(part, time_limit_s=seconds, metaheuristic="GREEDY_DESCENT", initial_routes=routes,
-                               ruin_and_recreate=True)
+                               ruin_and_recreate=True, seed=seed)
         return PartResult(routes=[[node for node, _ in route.visits] for route in found.routes],
                           objective=found.objective, start_objective=found.start_objective)
 
@@ -203,7 +206,7 @@ def test_a_region_replaces_its_routes_only_when_no_worse():
     def descending_routes(objective_change: int):
         # Visits by descending penalty (the whole's node numbers, here): the same
         # answer however often a route is searched.
-        def search_part(part, part_routes, seconds):
+        def search_part(part, part_routes, seconds, seed):
             return PartResult(routes=[sorted(route, key=part.penalties.get, reverse=True) for route in part_routes],
                               objective=100 + objective_change, start_objective=100)
         return search_part
@@ -218,6 +221,79 @@ def test_a_region_replaces_its_routes_only_when_no_worse():
         assert stats.improved == (stats.searched if change < 0 else 0)
         assert result.objective == 1000 - stats.improved
         assert sorted(map(sorted, result.routes)) == sorted(map(sorted, routes))
+
+
+def test_regions_out_at_once_share_no_engineer_and_no_visit(monkeypatch):
+    whole = line_instance(job_count=24, vehicles=8)
+    whole.max_jobs = None
+    routes = [[3 * v, 3 * v + 1] for v in range(8)]   # every third job unserved, offered to regions
+    region_of = {}   # id(part) → (its vehicles, its visits), as the search drew them
+    restrict = Instance.restricted
+
+    def restricted(self, vehicles, jobs):
+        part, nodes = restrict(self, vehicles, jobs)
+        region_of[id(part)] = (set(vehicles), set(jobs))
+        return part, nodes
+    monkeypatch.setattr(Instance, "restricted", restricted)
+    monkeypatch.setattr(regions, "ROUTES_PER_REGION", (2, 2))
+    lock, out, clashes = threading.Lock(), [], []
+
+    def search_part(part, part_routes, seconds, seed):
+        mine = region_of[id(part)]
+        with lock:
+            clashes.extend(other for other in out if other[0] & mine[0] or other[1] & mine[1])
+            out.append(mine)
+        time.sleep(0.005)
+        with lock:
+            out.remove(mine)
+        # Each route reversed, a little better each time: every region is applied.
+        return PartResult(routes=[route[::-1] for route in part_routes], objective=99, start_objective=100)
+
+    stats = RegionStats()
+    with ThreadPoolExecutor(3) as executor:
+        result = search_regions(whole, routes, search_part=search_part, deadline=time.monotonic() + 0.3,
+                                rng=random.Random(4), objective=10_000, stats=stats, executor=executor, at_once=3)
+    assert clashes == []
+    assert stats.most_at_once == 3 and stats.searched > 10
+    assert stats.improved == stats.searched and result.objective == 10_000 - stats.searched
+    # Regions came back in any order, and each changed only its own routes.
+    assert sorted(map(sorted, result.routes)) == sorted(map(sorted, routes))
+
+
+def test_a_day_searched_by_worker_processes_keeps_every_rule(regions_on_small_days):
+    data = crowded_day(seed=8)
+    plan = solve(data, time_limit_s=3, region_search=True, workers=2)
+    assert check_plan(parse_problem(data), plan) == []
+    assert regions_on_small_days.most_at_once == 2
+    assert regions_on_small_days.searched > 5 and regions_on_small_days.improved >= 1
+
+
+def test_worker_processes_are_started_safely_from_a_process_with_threads():
+    # Forking while another thread holds a lock would leave it held in the child: a
+    # process with threads gets its workers from the fork server.
+    whole = line_instance()
+    part, _ = whole.restricted([0, 1], [0, 1, 2, 3])
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        with worker_processes(2) as executor:
+            assert executor._mp_context.get_start_method() == "forkserver"
+            found = executor.submit(routing._search_part, part, [[0, 1], [3, 2]], 0.5, 7).result()
+    finally:
+        release.set()
+        other.join()
+    assert found.objective <= found.start_objective
+    assert sorted(node for route in found.routes for node in route) == [0, 1, 2, 3]
+    with worker_processes(1) as executor:
+        assert executor is None
+
+
+def test_a_search_takes_one_worker_per_core_it_may_run_on_up_to_a_limit(monkeypatch):
+    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda pid: set(range(64)), raising=False)
+    assert parallel.default_workers() == parallel.MAX_WORKERS
+    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    assert parallel.default_workers() == 1
 
 
 def test_initial_routes_are_where_the_search_starts_and_what_start_objective_costs():
@@ -300,7 +376,8 @@ def test_a_day_above_the_ruins_then_regions_size_is_ruined_whole_first_and_then_
                         lambda *args, **kwargs: ruined_sizes.append(len(args[2].job_nodes)) or rebuild(*args, **kwargs))
     progress = []
     data = crowded_day(seed=3)
-    plan = solve(data, time_limit_s=3, region_search=True,
+    # In this process, where the patched ruins can count them.
+    plan = solve(data, time_limit_s=3, region_search=True, workers=1,
                  on_progress=lambda percent, objective: progress.append((percent, objective)))
     assert check_plan(parse_problem(data), plan) == []
     # The whole day ruined once, first; then regions, each part ruined on its own.
