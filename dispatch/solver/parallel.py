@@ -41,14 +41,17 @@ def default_workers() -> int:
 @contextmanager
 def worker_processes(count: int) -> Iterator[Executor | None]:
     """`count` worker processes for the duration of the block, or None when `count`
-    is below two (the caller then searches in its own process). The workers are gone
-    when the block ends, whatever they were doing.
+    is below two or this process may not start any (the caller then searches in its
+    own process). The block waits for what the workers are doing to end, and then
+    they are gone.
 
     A process with no other thread (the command line, an RQ job) forks its workers,
     which start in milliseconds. A threaded one (a web server, a test run with one)
     cannot fork safely, since a lock another thread holds would stay held in the
     child: its workers come from the fork server instead."""
-    if count < 2:
+    if count < 2 or multiprocessing.current_process().daemon:
+        # (A daemonic process, such as a multiprocessing.Pool's worker, may not have
+        # children of its own.)
         yield None
         return
     if threading.active_count() == 1:

@@ -10,6 +10,9 @@ its own) in a tenth of a second, so hundreds of regions fit in the time; the par
 keeps every rule, cost and penalty of the whole (`Instance.restricted`), so what it
 gains the whole plan gains.
 
+Regions with no engineer and no visit in common do not depend on each other, so with
+worker processes (`parallel.py`) several are out for search at once, one per core.
+
 Pure: the search of a part is the caller's (`routing.solve_instance`), passed in.
 """
 from __future__ import annotations
@@ -123,8 +126,10 @@ def search_regions(instance: Instance, routes: Sequence[Sequence[int]], *, searc
             number = {node: k for k, node in enumerate(nodes)}
             arguments = (part, [[number[node] for node in routes[v]] for v in vehicles], min(REGION_TIME_S, left),
                          rng.randrange(1 << 30))
-            future = executor.submit(search_part, *arguments) if executor is not None else _done(search_part,
-                                                                                                  *arguments)
+            if executor is None:
+                future = _done(search_part, *arguments)
+            else:
+                future = executor.submit(search_part, *arguments)
             out[future] = _Region(vehicles=vehicles, nodes=nodes)
             busy_vehicles.update(vehicles)
             busy_jobs.update(jobs)

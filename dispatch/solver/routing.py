@@ -68,6 +68,10 @@ RUIN_DESCENT_LIMIT_S = 2.0
 # and its absence measured the same within the noise on twelve days of 200–500 jobs
 # (bench/README.md, eleventh session), so it went.
 REGION_RESTORE_S = 0.3
+# Whole-plan ruins on several cores (`_ruins_side_by_side`), and how much sooner than
+# the one here the others stop, so that their plans are back in time.
+RUINS_SIDE_BY_SIDE = True
+SIDE_BY_SIDE_RETURN_S = 0.05
 RESTORE_LIMIT_MS = 5000
 
 
@@ -262,13 +266,19 @@ def solve_instance(instance: Instance, *, time_limit_s: float, first_solution: s
     `idle_engineers_join_regions` adds to each region the idle engineer nearest its
     first route's first visit (`regions.choose_region`).
     `workers`: with two or more, that many worker processes search regions side by
-    side (`parallel.py`); otherwise everything runs in this process.
+    side (`parallel.py`), and whole-plan ruin-and-recreate runs that many times side
+    by side, the best kept (`_ruins_side_by_side`); with one, everything runs in this
+    process.
     """
     if travel_polish_share > 0 and instance.penalties is not None:
         return _search_then_polish(instance, time_limit_s=time_limit_s, share=travel_polish_share,
                                    first_solution=first_solution, metaheuristic=metaheuristic,
                                    bandit_operators=bandit_operators, ruin_and_recreate=ruin_and_recreate,
                                    region_search=region_search, initial_routes=initial_routes, seed=seed,
+                                   workers=workers, on_solution=on_solution)
+    if ruin_and_recreate and not region_search and initial_routes is None and workers > 1 and RUINS_SIDE_BY_SIDE:
+        return _ruins_side_by_side(instance, time_limit_s=time_limit_s, first_solution=first_solution,
+                                   metaheuristic=metaheuristic, bandit_operators=bandit_operators, seed=seed,
                                    workers=workers, on_solution=on_solution)
     started = time.monotonic()
     deadline = started + time_limit_s
@@ -362,6 +372,39 @@ def _search(model: _Model, *, parameters_for: tuple[str, str, bool], deadline: f
     if solution is None:
         return SearchResult(routes=[], dropped=list(instance.job_nodes), objective=None, found=False)
     return model.result(solution, start_objective=start_objective)
+
+
+def _ruins_side_by_side(instance: Instance, *, time_limit_s: float, seed: int, workers: int,
+                        on_solution: ProgressCallback | None, **search) -> SearchResult:
+    """`solve_instance` with ruin-and-recreate in this process and, with other seeds,
+    in `workers - 1` worker processes, all from their own first solution: the best
+    plan of them all. The chains wander off differently, and on a small day the best
+    of two is worth more than one chain twice as long would find."""
+    started = time.monotonic()
+    best_reported: list[int] = []
+
+    def report(percent: float, cost: int) -> None:
+        if on_solution is not None and (not best_reported or cost < best_reported[0]):
+            best_reported[:] = [cost]
+            on_solution(percent, cost)
+
+    with worker_processes(workers) as executor:
+        if executor is None:
+            return solve_instance(instance, time_limit_s=time_limit_s, ruin_and_recreate=True, seed=seed,
+                                  on_solution=on_solution, **search)
+        # The others end a moment early: their plans still have to come back.
+        others_s = max(0.1, time_limit_s - SIDE_BY_SIDE_RETURN_S)
+        others = [executor.submit(solve_instance, instance, time_limit_s=others_s, ruin_and_recreate=True,
+                                  seed=seed + k, **search) for k in range(1, workers)]
+        results = [solve_instance(instance, time_limit_s=time_limit_s, ruin_and_recreate=True, seed=seed,
+                                  on_solution=report, **search)]
+        results += [other.result() for other in others]
+    found = [result for result in results if result.found]
+    if not found:
+        return results[0]
+    best = min(found, key=lambda result: result.objective)
+    report(min(100.0, 100.0 * (time.monotonic() - started) / time_limit_s), best.objective)
+    return best
 
 
 def _compact_first_solution(model: _Model, parameters: routing_parameters_pb2.RoutingSearchParameters

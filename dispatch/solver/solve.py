@@ -139,7 +139,7 @@ def _ruins_then_regions(instance: Instance, *, time_limit_s: float, first_soluti
 
     ruins_s = RUINS_FIRST_SHARE * time_limit_s
     ruined = solve_instance(instance, time_limit_s=ruins_s, first_solution=first_solution, metaheuristic=metaheuristic,
-                            ruin_and_recreate=True, on_solution=progress_from(0.0, RUINS_FIRST_SHARE))
+                            ruin_and_recreate=True, workers=workers, on_solution=progress_from(0.0, RUINS_FIRST_SHARE))
     if not ruined.found:
         return ruined
     rest_s = max(0.5, time_limit_s - (time.monotonic() - started))

@@ -2,6 +2,7 @@
 visits make a region, how regions replace routes, and whole solves that use it."""
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import random
@@ -17,7 +18,7 @@ from dispatch.solver.instance import Instance, VehicleBreak
 from dispatch.solver.parallel import worker_processes
 from dispatch.solver.regions import PartResult, RegionStats, choose_region, nearest_visits, search_regions
 from dispatch.solver import parallel, regions, routing
-from dispatch.solver.routing import solve_instance
+from dispatch.solver.routing import SearchResult, solve_instance
 from tests.dispatch.test_solver import engineer, job, problem, t
 
 
@@ -294,6 +295,37 @@ def test_a_search_takes_one_worker_per_core_it_may_run_on_up_to_a_limit(monkeypa
     assert parallel.default_workers() == parallel.MAX_WORKERS
     monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda pid: {0}, raising=False)
     assert parallel.default_workers() == 1
+
+
+def test_whole_plan_ruins_side_by_side_answer_the_best_plan_of_them_all(monkeypatch):
+    @contextlib.contextmanager
+    def threads(count):
+        with ThreadPoolExecutor(count) as executor:
+            yield executor
+
+    def chain(instance, *, time_limit_s, seed, ruin_and_recreate, on_solution=None, **search):
+        assert ruin_and_recreate and "workers" not in search   # each chain on one core
+        objective = {0: 500, 1: 300, 2: 400}[seed]
+        if on_solution is not None:
+            on_solution(50.0, objective)
+        return SearchResult(routes=[], dropped=[], objective=objective, found=True)
+
+    monkeypatch.setattr(routing, "worker_processes", threads)
+    monkeypatch.setattr(routing, "solve_instance", chain)
+    reports = []
+    best = routing._ruins_side_by_side(line_instance(), time_limit_s=1, seed=0, workers=3,
+                                       on_solution=lambda percent, cost: reports.append(cost))
+    assert best.objective == 300
+    # This process's chain is heard as it goes, the best of the others at the end.
+    assert reports == [500, 300]
+
+
+def test_a_small_day_ruined_on_two_cores_keeps_every_rule():
+    data = crowded_day(seed=4)
+    reports = []
+    plan = solve(data, time_limit_s=2, workers=2, on_progress=lambda percent, parts: reports.append(parts))
+    assert check_plan(parse_problem(data), plan) == []
+    assert reports and reports[-1]["priority_served"] == plan["summary"]["priority_served"]
 
 
 def test_initial_routes_are_where_the_search_starts_and_what_start_objective_costs():
