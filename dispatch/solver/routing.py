@@ -525,6 +525,11 @@ def _search_regions(model: _Model, solution: pywrapcp.Assignment, *, deadline: f
         return _assembled(model.result(solution), plan, model.instance)
     restored = model.routing.solver().Assignment(restored)
     if (left := deadline - time.monotonic()) > 0.1:
+        # OR-Tools looks at its clock less often as its steps grow dearer, and a
+        # descent over a whole day of 350 jobs given 0.34 s took up to 1.04 s. A limit
+        # of our own, looked at on every step, ends it on time (the last search of
+        # this model: the limit stays with it).
+        model.routing.AddSearchMonitor(model.routing.solver().CustomLimit(lambda: time.monotonic() > deadline))
         polished = model.routing.SolveFromAssignmentWithParameters(restored, _greedy_descent(left))
         if polished is not None and polished.ObjectiveValue() <= restored.ObjectiveValue():
             return model.result(polished)
