@@ -59,8 +59,9 @@ def solve(problem_data: dict[str, Any], *, time_limit_s: float = 30.0, on_progre
     `SINGLE_REGION_JOBS` is one region, improved by ruin-and-recreate over all of it
     (above `RUINS_THEN_REGIONS_JOBS`, only at first, then by regions), with the last
     `TRAVEL_POLISH_SHARE` of the time spent on travel alone. Off, the
-    metaheuristic has all the time. The regions are searched by `workers` processes
-    side by side (`parallel.py`; by default one per core, 1 for none).
+    metaheuristic has all the time. `workers` processes search regions, and the
+    whole-day ruins of a small day, side by side (`parallel.py`; by default one per
+    core, 1 for none).
 
     `on_progress(percent_of_time_limit, objective)` is called at each better solution,
     with the objective's parts (`priority_served`, `assigned`, `travel_s`; the last
