@@ -12,6 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -21,6 +22,8 @@ MAX_WORKERS = 8
 # A worker started by the fork server imports this first, once, rather than each
 # worker on its first region (OR-Tools takes about 0.2 s to load).
 PRELOADED = ["dispatch.solver.routing"]
+# How often a worker looks whether the process that started it is still there.
+OWNER_CHECK_S = 0.5
 
 
 def available_cores() -> int:
@@ -59,8 +62,23 @@ def worker_processes(count: int) -> Iterator[Executor | None]:
     else:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(PRELOADED)
-    executor = ProcessPoolExecutor(count, mp_context=context)
+    executor = ProcessPoolExecutor(count, mp_context=context, initializer=_exit_with_owner)
     try:
         yield executor
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _exit_with_owner() -> None:
+    """A worker's first act: watch the process that started it, and end when it is
+    gone. Killed outright (an RQ job stopped, say), that process never shuts its
+    workers down, and they would wait for regions for ever. (A fork server's workers
+    watch the fork server, which ends with the process it serves.)"""
+    owner = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == owner:
+            time.sleep(OWNER_CHECK_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="owner-watch", daemon=True).start()

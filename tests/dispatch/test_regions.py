@@ -15,9 +15,8 @@ import pytest
 from dispatch.solver import parse_problem, solve
 from dispatch.solver.check import check_plan
 from dispatch.solver.instance import Instance, VehicleBreak
-from dispatch.solver.parallel import worker_processes
 from dispatch.solver.regions import PartResult, RegionStats, choose_region, nearest_visits, search_regions
-from dispatch.solver import parallel, regions, routing
+from dispatch.solver import regions, routing
 from dispatch.solver.routing import SearchResult, solve_instance
 from tests.dispatch.test_solver import engineer, job, problem, t
 
@@ -267,34 +266,6 @@ def test_a_day_searched_by_worker_processes_keeps_every_rule(regions_on_small_da
     assert check_plan(parse_problem(data), plan) == []
     assert regions_on_small_days.most_at_once == 2
     assert regions_on_small_days.searched > 5 and regions_on_small_days.improved >= 1
-
-
-def test_worker_processes_are_started_safely_from_a_process_with_threads():
-    # Forking while another thread holds a lock would leave it held in the child: a
-    # process with threads gets its workers from the fork server.
-    whole = line_instance()
-    part, _ = whole.restricted([0, 1], [0, 1, 2, 3])
-    release = threading.Event()
-    other = threading.Thread(target=release.wait)
-    other.start()
-    try:
-        with worker_processes(2) as executor:
-            assert executor._mp_context.get_start_method() == "forkserver"
-            found = executor.submit(routing._search_part, part, [[0, 1], [3, 2]], 0.5, 7).result()
-    finally:
-        release.set()
-        other.join()
-    assert found.objective <= found.start_objective
-    assert sorted(node for route in found.routes for node in route) == [0, 1, 2, 3]
-    with worker_processes(1) as executor:
-        assert executor is None
-
-
-def test_a_search_takes_one_worker_per_core_it_may_run_on_up_to_a_limit(monkeypatch):
-    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda pid: set(range(64)), raising=False)
-    assert parallel.default_workers() == parallel.MAX_WORKERS
-    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda pid: {0}, raising=False)
-    assert parallel.default_workers() == 1
 
 
 def test_whole_plan_ruins_side_by_side_answer_the_best_plan_of_them_all(monkeypatch):
