@@ -167,3 +167,35 @@ def test_the_detail_on_a_phone(phone: Page, demo_site):
 def test_the_warehouse_is_turned_away(page: Page, demo_site):
     sign_in(page, demo_site, "warehouse", next_page="/console/work-orders")
     expect(page.locator("h1")).to_have_text("无权访问")
+
+
+def test_the_list_shows_the_latest_filters_answer_even_when_an_earlier_load_answers_last(page: Page, demo_site,
+                                                                                         console_errors):
+    sign_in(page, demo_site, "agent", next_page="/console/work-orders")
+    expect(page.locator("#orders")).to_have_attribute("aria-busy", "false", timeout=SLOW)
+    wanted = first_order_of(page, demo_site, "status=new&page_size=1")[0]["number"]   # open: the default filter
+    # The page's first load is held back until the user has filtered and seen the answer.
+    held = []
+
+    def hold_the_first_load(route):
+        if "q=" in route.request.url or held:
+            route.continue_()
+        else:
+            held.append(route)
+    page.route("**/api/v1/work-orders?*", hold_the_first_load)
+    page.goto(demo_site.url + "/console/work-orders")
+    for _ in range(SLOW // 50):
+        if held:
+            break
+        page.wait_for_timeout(50)   # lets Playwright hand the page's requests to the route
+    assert len(held) == 1
+    page.fill("input[name=q]", wanted)
+    page.click("#filters button[type=submit]")
+    rows = page.locator("#orders tbody tr.wo-row")
+    expect(rows).to_have_count(1, timeout=SLOW)
+    with page.expect_response(lambda response: response.url == held[0].request.url):
+        held[0].continue_()
+    page.wait_for_timeout(300)   # the late answer is in: it must not replace the filtered list
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_have_attribute("data-number", wanted)
+    assert console_errors == []

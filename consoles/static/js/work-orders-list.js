@@ -70,13 +70,18 @@ function row(order) {
 
 let currentPage = 1;
 let totalPages = 1;
+// Loads answer in any order: the first page's load can still be on its way when the
+// user has already filtered. Only the latest load's answer is shown.
+let latestLoad = 0;
 
 async function load(page) {
+  const thisLoad = ++latestLoad;
   currentPage = page;
   addressFromFilters(page);
   body.parentElement.setAttribute("aria-busy", "true");
   body.replaceChildren(el("tr", {}, el("td", { colspan: 10, class: "muted" }, t("loading"))));
   const answer = await api("GET", "/api/v1/work-orders?" + apiQuery(page));
+  if (thisLoad !== latestLoad) return;
   body.parentElement.setAttribute("aria-busy", "false");
   if (!answer.ok) {
     body.replaceChildren(el("tr", {}, el("td", { colspan: 10, class: "error" },
