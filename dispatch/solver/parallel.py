@@ -1,9 +1,11 @@
-"""Worker processes for the searches a plan's regions get side by side.
+"""Worker processes for the searches that run side by side.
 
 Regions with no engineer and no visit in common (`regions.search_regions`) are
 independent problems: with two cores, two are searched at once and twice as many
-fit in a time limit. OR-Tools' routing search runs on one thread and holds the
-interpreter's lock while it does, so the workers are processes.
+fit in a time limit (on 60x500 at 10 s: 268 regions instead of 139). A small day's
+whole-plan ruins run as independent chains, the best plan kept
+(`routing._ruins_side_by_side`). OR-Tools' routing search runs on one thread and
+holds the interpreter's lock while it does, so the workers are processes.
 
 Pure: standard library only, like the rest of the solver.
 """
