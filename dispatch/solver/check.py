@@ -4,13 +4,16 @@ the objective recomputed. Used after every solve, by the tests and by the benchm
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+import itertools
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from dispatch.solver.problem import Problem
+from dispatch.solver.problem import Break, Problem
 from dispatch.solver.travel import HaversineTravel
 
+# Up to this many break rules an engineer's breaks may be paired with them in any order.
+MAX_BREAK_ORDERS = 6
 REASONS = {"skill_unavailable", "pinned_engineer_unavailable", "window_unreachable", "capacity"}
 Travel = Callable[[tuple[float, float], tuple[float, float]], tuple[int, int]]  # -> (metres, seconds)
 
@@ -45,20 +48,13 @@ def check_plan(problem: Problem, plan: dict[str, Any], *, travel: Travel | None 
         if engineer.max_jobs is not None and len(stops) > engineer.max_jobs:
             errors.append(f"{engineer_id} has {len(stops)} jobs, max {engineer.max_jobs}")
         breaks = sorted((at(b["start"]), at(b["end"])) for b in route.get("breaks", []))
-        expected = sorted(engineer.breaks, key=lambda b: b.earliest_start)
-        if len(breaks) != len(expected):
-            errors.append(f"{engineer_id} takes {len(breaks)} breaks, must take {len(expected)}")
-        else:
-            for (start, end), rule in zip(breaks, expected):
-                if not rule.earliest_start <= start <= rule.latest_start:
-                    errors.append(f"{engineer_id}: a break starts outside its window")
-                if end - start != rule.duration:
-                    errors.append(f"{engineer_id}: a break lasts {end - start}s, not {rule.duration}s")
+        errors += _break_errors(engineer_id, breaks, engineer.breaks)
         for (_, end), (start, _) in zip(breaks, breaks[1:]):
             if start < end:
                 errors.append(f"{engineer_id}: breaks overlap")
 
         position, free_at = engineer.start, engineer.shift_start
+        from_shift_start = True
         route_travel = route_distance = 0
         for stop in stops:
             job = jobs.get(stop.get("job"))
@@ -77,12 +73,13 @@ def check_plan(problem: Problem, plan: dict[str, Any], *, travel: Travel | None 
             metres, seconds = travel(position, job.location)
             route_travel += seconds
             route_distance += metres
-            errors += _gap_errors(f"{job.id}", free_at, arrival, start, seconds, breaks)
+            errors += _gap_errors(f"{job.id}", free_at, arrival, start, seconds, breaks,
+                                  from_shift_start=from_shift_start)
             if job.window is not None and not job.window[0] <= start <= job.window[1]:
                 errors.append(f"{job.id}: starts outside its window")
             if end - start != job.duration:
                 errors.append(f"{job.id}: lasts {end - start}s, not {job.duration}s")
-            position, free_at = job.location, end
+            position, free_at, from_shift_start = job.location, end, False
         if engineer.end is not None:
             metres, seconds = travel(position, engineer.end)
             route_travel += seconds
@@ -91,7 +88,8 @@ def check_plan(problem: Problem, plan: dict[str, Any], *, travel: Travel | None 
                 errors.append(f"{engineer_id}: no return time")
             else:
                 back = at(route["return"])
-                errors += _gap_errors(f"{engineer_id} return", free_at, back, back, seconds, breaks)
+                errors += _gap_errors(f"{engineer_id} return", free_at, back, back, seconds, breaks,
+                                      from_shift_start=from_shift_start)
                 if back > engineer.shift_end:
                     errors.append(f"{engineer_id}: back after the end of the shift")
         elif free_at > engineer.shift_end:
@@ -126,16 +124,51 @@ def check_plan(problem: Problem, plan: dict[str, Any], *, travel: Travel | None 
     return errors
 
 
-def _gap_errors(what: str, free_at: int, arrival: int, start: int, travel_s: int,
-                breaks: list[tuple[int, int]]) -> list[str]:
-    """Between being free and starting the next thing there must be room for the
-    travel and every break taken in between; no break may overlap work."""
+def _break_errors(engineer_id: str, taken: list[tuple[int, int]], rules: Sequence[Break]) -> list[str]:
+    """How the breaks `taken` (start, end) fail the engineer's break `rules`: one
+    taken per rule, each inside its rule's window and as long as it says. Rules whose
+    windows overlap may be taken in either order, so any pairing that fits will do
+    (up to MAX_BREAK_ORDERS rules; beyond that they are paired in window order)."""
+    if len(taken) != len(rules):
+        return [f"{engineer_id} takes {len(taken)} breaks, must take {len(rules)}"]
+
+    def fits(pairing: Sequence[Break]) -> bool:
+        return all(rule.earliest_start <= start <= rule.latest_start and end - start == rule.duration
+                   for (start, end), rule in zip(taken, pairing))
+
+    in_window_order = sorted(rules, key=lambda rule: (rule.earliest_start, rule.latest_start))
+    if fits(in_window_order):
+        return []
+    if len(rules) <= MAX_BREAK_ORDERS and any(fits(order) for order in itertools.permutations(rules)):
+        return []
     errors = []
-    inside = [(s, e) for s, e in breaks if s >= free_at and e <= start]
-    overlapping = [(s, e) for s, e in breaks if s < start and e > free_at and (s, e) not in inside]
-    if overlapping:
-        errors.append(f"{what}: a break overlaps work")
-    if start - free_at < travel_s + sum(e - s for s, e in inside):
+    for (start, end), rule in zip(taken, in_window_order):
+        if not rule.earliest_start <= start <= rule.latest_start:
+            errors.append(f"{engineer_id}: a break starts outside its window")
+        if end - start != rule.duration:
+            errors.append(f"{engineer_id}: a break lasts {end - start}s, not {rule.duration}s")
+    return errors or [f"{engineer_id}: the breaks taken match no order of the break rules"]
+
+
+def _gap_errors(what: str, free_at: int, arrival: int, start: int, travel_s: int,
+                breaks: list[tuple[int, int]], *, from_shift_start: bool = False) -> list[str]:
+    """Between being free and starting the next thing there must be room for the
+    travel and every break taken in between; no break may overlap work. Before the
+    first departure (`from_shift_start`: `free_at` is the start of the shift) the
+    engineer is not at work yet, so a break may begin before the shift does: only its
+    part inside the shift takes time from the drive."""
+    errors = []
+    taken_s = 0
+    for break_start, break_end in breaks:
+        if not (break_start < start and break_end > free_at):
+            continue  # no time in common with the gap
+        if break_start >= free_at and break_end <= start:
+            taken_s += break_end - break_start
+        elif from_shift_start and break_start < free_at and break_end <= start:
+            taken_s += break_end - free_at
+        else:
+            errors.append(f"{what}: a break overlaps work")
+    if start - free_at < travel_s + taken_s:
         errors.append(f"{what}: not enough time for the travel ({travel_s}s) and breaks")
     if not free_at + travel_s <= arrival <= start:
         errors.append(f"{what}: arrival inconsistent with travel")
