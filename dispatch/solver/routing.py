@@ -72,6 +72,7 @@ REGION_RESTORE_S = 0.3
 # the one here the others stop, so that their plans are back in time.
 RUINS_SIDE_BY_SIDE = True
 SIDE_BY_SIDE_RETURN_S = 0.05
+OTHER_FIRST_SOLUTIONS: tuple[str, ...] = ()
 RESTORE_LIMIT_MS = 5000
 
 
@@ -156,6 +157,12 @@ class _Model:
                     time_dimension.SetBreakIntervalsOfVehicle(intervals, vehicle, visit_transits)
                     for interval in intervals:
                         routing.AddIntervalToAssignment(interval)
+                if len(intervals) > 1:
+                    # OR-Tools keeps breaks off the visits, and those during the route
+                    # off each other, but breaks before the start or after the end of a
+                    # route fell together when their windows overlapped, each at its
+                    # earliest (bench/odd_days.py found them).
+                    solver.Add(solver.DisjunctiveConstraint(intervals, f"breaks {vehicle}"))
                 self.break_intervals.append(intervals)
 
         # Earliest times: every visit as early as its route allows, so customers are seen
@@ -394,8 +401,13 @@ def _ruins_side_by_side(instance: Instance, *, time_limit_s: float, seed: int, w
                                   on_solution=on_solution, **search)
         # The others end a moment early: their plans still have to come back.
         others_s = max(0.1, time_limit_s - SIDE_BY_SIDE_RETURN_S)
-        others = [executor.submit(solve_instance, instance, time_limit_s=others_s, ruin_and_recreate=True,
-                                  seed=seed + k, **search) for k in range(1, workers)]
+        others = []
+        for k in range(1, workers):
+            other = dict(search)
+            if OTHER_FIRST_SOLUTIONS:
+                other["first_solution"] = OTHER_FIRST_SOLUTIONS[(k - 1) % len(OTHER_FIRST_SOLUTIONS)]
+            others.append(executor.submit(solve_instance, instance, time_limit_s=others_s, ruin_and_recreate=True,
+                                          seed=seed + k, **other))
         results = [solve_instance(instance, time_limit_s=time_limit_s, ruin_and_recreate=True, seed=seed,
                                   on_solution=report, **search)]
         results += [other.result() for other in others]

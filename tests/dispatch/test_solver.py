@@ -148,6 +148,20 @@ def test_breaks_happen_inside_their_window_and_never_during_work():
         assert stop["end"] <= taken["start"] or stop["start"] >= taken["end"]
 
 
+def test_breaks_are_never_taken_at_the_same_time():
+    # Three breaks after an open route's only job, with windows that overlap. OR-Tools
+    # keeps breaks off the visits but left those outside the route free to fall
+    # together, each at its earliest: 10:00 and 10:20, half an hour each.
+    rest = [{"window": [t("10:00"), t("12:00")], "duration_s": 1800},
+            {"window": [t("10:20"), t("12:00")], "duration_s": 1800},
+            {"window": [t("11:00"), t("11:00")], "duration_s": 3600}]
+    plan = solved(problem([engineer("E1", end=None, breaks=rest)], [job("J1", CENTRE, window=("09:00", "09:00"))]))
+    [route] = plan["routes"]
+    taken = sorted((taken["start"], taken["end"]) for taken in route["breaks"])
+    assert all(earlier[1] <= later[0] for earlier, later in zip(taken, taken[1:]))
+    assert len(route["stops"]) == 1
+
+
 def test_max_jobs_caps_a_route():
     jobs = [job(f"J{k}", CENTRE, duration=600) for k in range(5)]
     plan = solved(problem([engineer("E1", max_jobs=2), engineer("E2", max_jobs=2)], jobs))
