@@ -157,7 +157,7 @@ class _Model:
                     time_dimension.SetBreakIntervalsOfVehicle(intervals, vehicle, visit_transits)
                     for interval in intervals:
                         routing.AddIntervalToAssignment(interval)
-                if len(intervals) > 1:
+                if _may_overlap(breaks):
                     # OR-Tools keeps breaks off the visits, and those during the route
                     # off each other, but breaks before the start or after the end of a
                     # route fell together when their windows overlapped, each at its
@@ -208,6 +208,13 @@ class _Model:
         dropped = [node for node in self.instance.job_nodes if node not in visited]
         return SearchResult(routes=routes, dropped=dropped, objective=solution.ObjectiveValue(), found=True,
                             start_objective=start_objective)
+
+
+def _may_overlap(breaks: list[VehicleBreak]) -> bool:
+    """Whether two of `breaks` could be taken at overlapping times, as their windows
+    and durations allow."""
+    spans = sorted((b.earliest_start, b.latest_start + b.duration) for b in breaks)
+    return any(later[0] < earlier[1] for earlier, later in zip(spans, spans[1:]))
 
 
 def _search_parameters(first_solution: str, metaheuristic: str, bandit_operators: bool):
