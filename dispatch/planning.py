@@ -209,7 +209,8 @@ def describe_engineer_day(engineer: Engineer, *, day: date, zone: ZoneInfo, now:
     blocked += [(off.starts_at, off.ends_at) for off in engineer.time_off
                 if off.starts_at < shift_end and off.ends_at > shift_start]
     breaks = []
-    for off_start, off_end in sorted(blocked):
+    rests: list[tuple[datetime, datetime]] = []
+    for off_start, off_end in _merged(blocked):
         if off_start <= shift_start:
             shift_start = max(shift_start, off_end)
         elif off_end >= shift_end:
@@ -217,6 +218,7 @@ def describe_engineer_day(engineer: Engineer, *, day: date, zone: ZoneInfo, now:
         else:
             breaks.append({"window": [_iso(off_start, zone), _iso(off_start, zone)],
                            "duration_s": int((off_end - off_start).total_seconds())})
+            rests.append((off_start, off_end))
     start_point = lon_lat(engineer.home_base)
     if busy is not None:
         order, free_at = busy
@@ -232,7 +234,8 @@ def describe_engineer_day(engineer: Engineer, *, day: date, zone: ZoneInfo, now:
     lunch_to = datetime.combine(day, settings.lunch_to, tzinfo=zone)
     lunch = timedelta(minutes=settings.lunch_minutes)
     latest_lunch_start = min(lunch_to, shift_end) - lunch
-    if settings.lunch_minutes and shift_start <= lunch_from and latest_lunch_start >= lunch_from:
+    if (settings.lunch_minutes and shift_start <= lunch_from and latest_lunch_start >= lunch_from
+            and _lunch_still_needed(rests, lunch_from, latest_lunch_start, lunch)):
         breaks.append({"window": [_iso(lunch_from, zone), _iso(latest_lunch_start, zone)],
                        "duration_s": settings.lunch_minutes * 60})
     return {
@@ -244,6 +247,31 @@ def describe_engineer_day(engineer: Engineer, *, day: date, zone: ZoneInfo, now:
         "max_jobs": engineer.max_jobs_per_day,
         "breaks": sorted(breaks, key=lambda b: b["window"][0]),
     }
+
+
+def _merged(periods: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    """`periods` in order, those that overlap or touch joined into one: two breaks
+    for overlapping time off could never both be taken, and the engineer would be
+    off duty all day."""
+    joined: list[tuple[datetime, datetime]] = []
+    for start, end in sorted(periods):
+        if joined and start <= joined[-1][1]:
+            joined[-1] = (joined[-1][0], max(joined[-1][1], end))
+        else:
+            joined.append((start, end))
+    return joined
+
+
+def _lunch_still_needed(rests: list[tuple[datetime, datetime]], earliest: datetime, latest: datetime,
+                        lunch: timedelta) -> bool:
+    """Whether a lunch starting between `earliest` and `latest` is still to be taken
+    besides the time off inside the shift (`rests`): not when time off already gives
+    a lunch's length of rest in those hours, nor when no start clear of the time off
+    is left (a lunch that cannot be taken would leave the engineer off duty all day)."""
+    if any(min(end, latest + lunch) - max(start, earliest) >= lunch for start, end in rests):
+        return False
+    starts = [earliest] + [end for _, end in rests if earliest <= end <= latest]
+    return any(all(begin + lunch <= start or begin >= end for start, end in rests) for begin in starts)
 
 
 def _iso(moment: datetime, zone: ZoneInfo) -> str:

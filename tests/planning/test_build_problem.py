@@ -96,6 +96,28 @@ def test_time_off_shortens_the_shift_or_becomes_a_break(session):
     assert engineer_key(all_day_off.id) not in engineers
 
 
+def test_overlapping_time_off_is_one_break_and_time_off_over_lunch_is_the_lunch(session):
+    # Two breaks for overlapping time off could never both be taken, nor a lunch inside
+    # time off: either left the engineer off duty for the whole day.
+    overlapping, off_over_lunch, off_before_lunch = EngineerFactory(), EngineerFactory(), EngineerFactory()
+    session.add_all([TimeOff(engineer_id=overlapping.id, starts_at=at(14), ends_at=at(15)),
+                     TimeOff(engineer_id=overlapping.id, starts_at=at(14, 30), ends_at=at(16)),
+                     TimeOff(engineer_id=off_over_lunch.id, starts_at=at(11), ends_at=at(14)),
+                     TimeOff(engineer_id=off_before_lunch.id, starts_at=at(10), ends_at=at(11, 45))])
+    session.flush()
+    session.expire_all()
+    engineers = engineers_by_id(build(session))
+    lunch = {"window": ["2026-11-30T11:30:00+08:00", "2026-11-30T13:00:00+08:00"], "duration_s": 1800}
+    assert engineers[engineer_key(overlapping.id)]["breaks"] == [
+        lunch, {"window": ["2026-11-30T14:00:00+08:00", "2026-11-30T14:00:00+08:00"], "duration_s": 7200}]
+    assert engineers[engineer_key(off_over_lunch.id)]["breaks"] == [
+        {"window": ["2026-11-30T11:00:00+08:00", "2026-11-30T11:00:00+08:00"], "duration_s": 10800}]
+    # A quarter of an hour of the time off falls in the lunch hours: lunch is still
+    # taken, after it.
+    assert lunch in engineers[engineer_key(off_before_lunch.id)]["breaks"]
+    parse_problem(build(session).problem)
+
+
 def test_engineers_off_that_weekday_or_inactive_are_left_out(session):
     weekend_only = EngineerFactory(weekdays=False)
     inactive = EngineerFactory(is_active=False)
