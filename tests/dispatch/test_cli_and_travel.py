@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import random
 import subprocess
 import sys
 import threading
@@ -13,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from dispatch.solver import solve
+from dispatch.solver import solomon, solve
 from dispatch.solver.solomon import check_routes, read_instance, route_distance, solve_solomon
 from dispatch.solver.travel import OsrmTravel, TravelError
 
@@ -142,6 +143,28 @@ def test_a_small_solomon_instance_is_solved_to_optimality(tmp_path, bandit_opera
                            ruin_and_recreate=ruin_and_recreate)
     assert check_routes(instance, answer["routes"]) == []
     assert answer["distance"] == pytest.approx(best, abs=0.01)
+
+
+def test_a_large_solomon_instance_is_searched_region_by_region(tmp_path, monkeypatch):
+    # Above REGIONS_ABOVE_CUSTOMERS customers each descent over the whole instance is
+    # too slow for the ruins (on 1,000 customers they served 5 in 30 s), so the
+    # instance is searched region by region, as a large field-service day is.
+    rng = random.Random(4)
+    customers = [(rng.randint(0, 100), rng.randint(0, 100), rng.randint(1, 10), rng.randint(0, 400), 0, 10)
+                 for _ in range(solomon.REGIONS_ABOVE_CUSTOMERS + 50)]
+    customers = [(x, y, demand, ready, ready + 300, service) for x, y, demand, ready, _, service in customers]
+    instance = read_instance(write_solomon(tmp_path / "L.txt", "LARGE", customers, vehicles=60, capacity=100))
+    searched = []
+    search = solomon.solve_instance
+
+    def spy(model, **options):
+        searched.append((options["region_search"], options["ruin_and_recreate"]))
+        return search(model, **options)
+    monkeypatch.setattr(solomon, "solve_instance", spy)
+    answer = solve_solomon(instance, time_limit_s=3)
+    assert searched == [(True, False)]
+    assert check_routes(instance, answer["routes"]) == []
+    assert "unserved" not in answer
 
 
 def test_a_malformed_solomon_file_exits_2(tmp_path):
