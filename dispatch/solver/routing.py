@@ -72,7 +72,6 @@ REGION_RESTORE_S = 0.3
 # the one here the others stop, so that their plans are back in time.
 RUINS_SIDE_BY_SIDE = True
 SIDE_BY_SIDE_RETURN_S = 0.05
-OTHER_FIRST_SOLUTIONS: tuple[str, ...] = ()
 RESTORE_LIMIT_MS = 5000
 
 
@@ -408,13 +407,8 @@ def _ruins_side_by_side(instance: Instance, *, time_limit_s: float, seed: int, w
                                   on_solution=on_solution, **search)
         # The others end a moment early: their plans still have to come back.
         others_s = max(0.1, time_limit_s - SIDE_BY_SIDE_RETURN_S)
-        others = []
-        for k in range(1, workers):
-            other = dict(search)
-            if OTHER_FIRST_SOLUTIONS:
-                other["first_solution"] = OTHER_FIRST_SOLUTIONS[(k - 1) % len(OTHER_FIRST_SOLUTIONS)]
-            others.append(executor.submit(solve_instance, instance, time_limit_s=others_s, ruin_and_recreate=True,
-                                          seed=seed + k, **other))
+        others = [executor.submit(solve_instance, instance, time_limit_s=others_s, ruin_and_recreate=True,
+                                  seed=seed + k, **search) for k in range(1, workers)]
         results = [solve_instance(instance, time_limit_s=time_limit_s, ruin_and_recreate=True, seed=seed,
                                   on_solution=report, **search)]
         results += [other.result() for other in others]
