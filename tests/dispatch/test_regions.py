@@ -355,6 +355,29 @@ def test_region_search_improves_on_where_it_starts(regions_on_small_days):
     assert regions_on_small_days.searched > 5 and regions_on_small_days.improved >= 1
 
 
+def test_only_the_regions_models_are_closed_with_the_close_nodes_lns(monkeypatch, regions_on_small_days):
+    # OR-Tools fixes a model's operators when it closes it, so the operator has to
+    # be asked for there: in the region's model, and not in the whole day's.
+    closed_with = []
+    original = routing._search_parameters
+
+    def recording(first_solution, metaheuristic, bandit_operators, close_nodes_lns=0):
+        parameters = original(first_solution, metaheuristic, bandit_operators, close_nodes_lns)
+        operators = parameters.local_search_operators
+        closed_with.append((metaheuristic, operators.use_local_cheapest_insertion_close_nodes_lns,
+                            parameters.heuristic_close_nodes_lns_num_nodes))
+        return parameters
+    monkeypatch.setattr(routing, "_search_parameters", recording)
+    data = crowded_day(seed=8)
+    plan = solve(data, time_limit_s=2, region_search=True, workers=1)
+    assert check_plan(parse_problem(data), plan) == []
+    on = routing.optional_boolean_pb2.BOOL_TRUE
+    regions_closed = [entry for entry in closed_with if entry[0] == "GREEDY_DESCENT"]
+    assert len(regions_closed) == regions_on_small_days.searched > 5
+    assert set(regions_closed) == {("GREEDY_DESCENT", on, routing.REGION_CLOSE_NODES_LNS)}
+    assert all(entry[1] != on for entry in closed_with if entry[0] != "GREEDY_DESCENT")
+
+
 def test_a_small_day_is_one_region_rebuilt_whole_by_ruin_and_recreate(monkeypatch):
     monkeypatch.setattr(solve_module, "TRAVEL_POLISH_SHARE", 0.0)   # its regions are tested on their own
     stats = RegionStats()
