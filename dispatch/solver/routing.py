@@ -80,8 +80,9 @@ RESTORE_LIMIT_MS = 5000
 # where one move at a time cannot. On the same 600 regions of six days of 350-500 jobs
 # it found 39 % more gain in 12 % more time than the default operators (5 nodes 36 %,
 # 3 nodes 20 %, 16 nodes 28 %, 25 nodes 8 %); on those days at 5 s, two runs each,
-# more priority served on all six (bench/README.md, eighteenth session). Over a whole
-# day its descents are slower, and small days lost by it, so only regions use it.
+# more priority served on all six (bench/README.md, eighteenth session). In the whole
+# day's model too, it served less on three of four days of up to 120 jobs, whose
+# whole-day descents it slows; so only the regions' models have it.
 REGION_CLOSE_NODES_LNS = 10
 
 
