@@ -16,6 +16,7 @@ from pathlib import Path
 
 from dispatch.solver.routing import SOLOMON_BANDIT_OPERATORS, SOLOMON_FIRST_SOLUTION, SOLOMON_METAHEURISTIC, \
     SOLOMON_RUIN_AND_RECREATE, Instance, solve_instance
+from dispatch.solver.sectors import SECTOR_CUSTOMERS, first_routes_by_sectors, sweep_sectors
 
 SCALE = 1000
 # Above this many customers an instance is searched region by region (`regions.py`),
@@ -24,6 +25,8 @@ SCALE = 1000
 # on four of 200 customers, 25 % on 400, and on 1,000 they served 5 customers of
 # 1,000 (bench/README.md). The 100-customer instances keep the ruins (0.77 % mean gap).
 REGIONS_ABOVE_CUSTOMERS = 150
+# Above this many customers the first plan is built sector by sector (`sectors.py`).
+SECTORS_ABOVE_CUSTOMERS = 600
 
 
 @dataclass(frozen=True)
@@ -142,10 +145,18 @@ def solve_solomon(instance: SolomonInstance, *, time_limit_s: float, first_solut
         penalties=dict.fromkeys(range(1, n), 100 * n * max(max(row) for row in cost) + 1),
         demands=[c.demand for c in nodes], capacities=[instance.capacity] * vehicles)
     regions = len(instance.customers) > REGIONS_ABOVE_CUSTOMERS
+    initial_routes = None
+    if len(instance.customers) > SECTORS_ABOVE_CUSTOMERS:
+        sectors = sweep_sectors((instance.depot.x, instance.depot.y), [(c.x, c.y) for c in instance.customers],
+                                SECTOR_CUSTOMERS)
+        # Customer k is node k + 1.
+        initial_routes = first_routes_by_sectors(
+            model, [[k + 1 for k in sector] for sector in sectors], first_solution=first_solution,
+            time_limit_s=max(0.5, time_limit_s - (time.monotonic() - started)) / 2)
     result = solve_instance(model, time_limit_s=max(0.5, time_limit_s - (time.monotonic() - started)),
                             first_solution=first_solution, metaheuristic=metaheuristic,
                             bandit_operators=bandit_operators, ruin_and_recreate=ruin_and_recreate and not regions,
-                            region_search=regions)
+                            region_search=regions, initial_routes=initial_routes)
     routes = [[nodes[node].number for node, _ in route.visits] for route in result.routes if route.visits]
     answer = {"instance": instance.name, "vehicles": len(routes),
               "distance": round(sum(route_distance(instance, r) for r in routes), 2),
