@@ -93,7 +93,8 @@ class _Region:
 def search_regions(instance: Instance, routes: Sequence[Sequence[int]], *, search_part: PartSearch, deadline: float,
                    rng: random.Random, objective: int = 0, on_objective: Callable[[int], None] | None = None,
                    stats: RegionStats | None = None, idle_engineers_join: bool = False,
-                   executor: Executor | None = None, at_once: int = 1) -> RegionPlan:
+                   executor: Executor | None = None, at_once: int = 1,
+                   region_time_s: float | None = None) -> RegionPlan:
     """Improve the plan `routes` (the job nodes each vehicle visits, in order) region
     by region until `deadline` (time.monotonic()). A region's new routes replace its
     old ones whenever its objective is no worse: equal plans are taken too, so the
@@ -106,8 +107,10 @@ def search_regions(instance: Instance, routes: Sequence[Sequence[int]], *, searc
     With an `executor` (worker processes, `parallel.py`), `at_once` regions are out
     at a time, none with an engineer or a visit another has: each comes back with
     routes nothing else touched meanwhile, so it replaces them as if it had been
-    searched alone. Without one, `search_part` runs here, one region after another."""
+    searched alone. Without one, `search_part` runs here, one region after another.
+    Each region is searched for `region_time_s` (default `REGION_TIME_S`)."""
     routes = [list(route) for route in routes]
+    region_time_s = REGION_TIME_S if region_time_s is None else region_time_s
     schedules: dict[int, tuple[list[int], Any]] = {}
     neighbours = nearest_visits(instance)
     stats = stats if stats is not None else RegionStats()
@@ -124,7 +127,7 @@ def search_regions(instance: Instance, routes: Sequence[Sequence[int]], *, searc
             vehicles, jobs = drawn
             part, nodes = instance.restricted(vehicles, jobs)
             number = {node: k for k, node in enumerate(nodes)}
-            arguments = (part, [[number[node] for node in routes[v]] for v in vehicles], min(REGION_TIME_S, left),
+            arguments = (part, [[number[node] for node in routes[v]] for v in vehicles], min(region_time_s, left),
                          rng.randrange(1 << 30))
             if executor is None:
                 future = _done(search_part, *arguments)

@@ -11,6 +11,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_parameters_pb2
 from ortools.util import optional_boolean_pb2
@@ -59,6 +60,9 @@ RUIN_START_TEMPERATURE = 0.01
 RUIN_END_TEMPERATURE = 0.0005
 # Each rebuild is a greedy descent from the ruined plan, cut off after this long.
 RUIN_DESCENT_LIMIT_S = 2.0
+# The ruins stop this long before their deadline (no rebuild starts with less left),
+# and no rebuild's descent is cut off sooner than this.
+RUIN_MARGIN_S = 0.05
 # With region search, the time kept at the end to restore the regions' routes in the
 # whole model and let a descent over the whole plan finish it. The restore itself may
 # run past the time limit, up to RESTORE_LIMIT_MS, rather than lose the regions' work.
@@ -287,6 +291,7 @@ def solve_instance(instance: Instance, *, time_limit_s: float, first_solution: s
                    close_nodes_lns: int = 0, ruin_and_recreate: bool = False, region_search: bool = False,
                    initial_routes: list[list[int]] | None = None, seed: int = 0, travel_polish_share: float = 0.0,
                    idle_engineers_join_regions: bool = False, workers: int = 1,
+                   region_time_s: float | None = None, ruin_margin_s: float = RUIN_MARGIN_S,
                    on_solution: ProgressCallback | None = None) -> SearchResult:
     """Search for the best routes within `time_limit_s` (wall clock; one core, or
     `workers` cores for the regions).
@@ -309,18 +314,22 @@ def solve_instance(instance: Instance, *, time_limit_s: float, first_solution: s
     side (`parallel.py`), and whole-plan ruin-and-recreate runs that many times side
     by side, the best kept (`_ruins_side_by_side`); with one, everything runs in this
     process.
+    `region_time_s` is each region's search (default `regions.REGION_TIME_S`);
+    `ruin_margin_s` how long before their deadline the ruins stop (`RUIN_MARGIN_S`),
+    of the whole plan or, with `region_search`, of each region.
     """
     if travel_polish_share > 0 and instance.penalties is not None:
         return _search_then_polish(instance, time_limit_s=time_limit_s, share=travel_polish_share,
                                    first_solution=first_solution, metaheuristic=metaheuristic,
                                    bandit_operators=bandit_operators, close_nodes_lns=close_nodes_lns,
                                    ruin_and_recreate=ruin_and_recreate, region_search=region_search,
-                                   initial_routes=initial_routes, seed=seed, workers=workers, on_solution=on_solution)
+                                   initial_routes=initial_routes, seed=seed, workers=workers,
+                                   region_time_s=region_time_s, ruin_margin_s=ruin_margin_s, on_solution=on_solution)
     if ruin_and_recreate and not region_search and initial_routes is None and workers > 1 and RUINS_SIDE_BY_SIDE:
         return _ruins_side_by_side(instance, time_limit_s=time_limit_s, first_solution=first_solution,
                                    metaheuristic=metaheuristic, bandit_operators=bandit_operators,
                                    close_nodes_lns=close_nodes_lns, seed=seed, workers=workers,
-                                   on_solution=on_solution)
+                                   ruin_margin_s=ruin_margin_s, on_solution=on_solution)
     started = time.monotonic()
     deadline = started + time_limit_s
     model = _Model(instance)
@@ -352,6 +361,7 @@ def solve_instance(instance: Instance, *, time_limit_s: float, first_solution: s
                        deadline=deadline, time_limit_s=time_limit_s,
                        ruin_and_recreate=ruin_and_recreate, region_search=region_search,
                        idle_engineers_join_regions=idle_engineers_join_regions, workers=workers,
+                       region_time_s=region_time_s, ruin_margin_s=ruin_margin_s,
                        initial_routes=initial_routes, seed=seed, report=report, first_cost=first_cost)
     finally:
         searched.clear()
@@ -359,8 +369,8 @@ def solve_instance(instance: Instance, *, time_limit_s: float, first_solution: s
 
 def _search(model: _Model, *, parameters_for: tuple[str, str, bool, int], deadline: float, time_limit_s: float,
             ruin_and_recreate: bool, region_search: bool, idle_engineers_join_regions: bool, workers: int,
-            initial_routes: list[list[int]] | None, seed: int, report: Callable[[int], None],
-            first_cost: list[int]) -> SearchResult:
+            region_time_s: float | None, ruin_margin_s: float, initial_routes: list[list[int]] | None, seed: int,
+            report: Callable[[int], None], first_cost: list[int]) -> SearchResult:
     """The searches of `solve_instance`, in order, on its model."""
     routing, instance = model.routing, model.instance
 
@@ -397,10 +407,12 @@ def _search(model: _Model, *, parameters_for: tuple[str, str, bool, int], deadli
     start_objective = first_cost[0] if initial_routes is not None and first_cost else None
     left_ms = int((deadline - time.monotonic()) * 1000)
     if solution is not None and ruin_and_recreate:
-        solution = _ruin_and_recreate(routing, model.manager, instance, solution, deadline=deadline, seed=seed)
+        solution = _ruin_and_recreate(routing, model.manager, instance, solution, deadline=deadline, seed=seed,
+                                      margin_s=ruin_margin_s)
     elif solution is not None and region_search:
         result = _search_regions(model, solution, deadline=deadline, seed=seed, report=report,
-                                 idle_engineers_join=idle_engineers_join_regions, workers=workers)
+                                 idle_engineers_join=idle_engineers_join_regions, workers=workers,
+                                 region_time_s=region_time_s, ruin_margin_s=ruin_margin_s)
         result.start_objective = start_objective
         return result
     elif solution is not None and left_ms > 500 and metaheuristic == "TABU_SEARCH":
@@ -551,13 +563,14 @@ def _route_indices(routing: pywrapcp.RoutingModel, assignment: pywrapcp.Assignme
 
 
 def _search_regions(model: _Model, solution: pywrapcp.Assignment, *, deadline: float, seed: int,
-                    report: Callable[[int], None], idle_engineers_join: bool = False, workers: int = 1
-                    ) -> SearchResult:
+                    report: Callable[[int], None], idle_engineers_join: bool = False, workers: int = 1,
+                    region_time_s: float | None = None, ruin_margin_s: float = RUIN_MARGIN_S) -> SearchResult:
     """Improve `solution` region by region (`regions.search_regions`) until shortly
     before `deadline`, then restore the improved routes in the whole model and let a
     greedy descent over the whole plan use what time is left (it sees moves between
     regions never searched together). `report(objective)` hears of each improvement.
-    `idle_engineers_join`: see `regions.search_regions`; `workers`: see `solve_instance`.
+    `idle_engineers_join`: see `regions.search_regions`; `workers`, `region_time_s`
+    and `ruin_margin_s`: see `solve_instance`.
 
     When the whole model cannot restore the routes (its search gives up now and then
     on 500 jobs with lunch breaks, though each route was scheduled in its region), the
@@ -565,10 +578,11 @@ def _search_regions(model: _Model, solution: pywrapcp.Assignment, *, deadline: f
     rng = random.Random(seed)
     reserve_s = min(REGION_RESTORE_S, (deadline - time.monotonic()) / 2)
     with worker_processes(workers) as executor:
-        plan = search_regions(model.instance, model.node_routes(solution), search_part=_search_part,
+        plan = search_regions(model.instance, model.node_routes(solution),
+                              search_part=partial(_search_part, ruin_margin_s=ruin_margin_s),
                               deadline=deadline - reserve_s, rng=rng, objective=solution.ObjectiveValue(),
                               on_objective=report, idle_engineers_join=idle_engineers_join, executor=executor,
-                              at_once=workers)
+                              at_once=workers, region_time_s=region_time_s)
     start = model.assignment_of(plan.routes)
     # The routes as they are first (a tenth of a second on 500 jobs), with a generous
     # time limit: the last region may have run late.
@@ -590,11 +604,13 @@ def _search_regions(model: _Model, solution: pywrapcp.Assignment, *, deadline: f
     return model.result(restored)
 
 
-def _search_part(part: Instance, routes: list[list[int]], seconds: float, seed: int) -> PartResult | None:
+def _search_part(part: Instance, routes: list[list[int]], seconds: float, seed: int, *,
+                 ruin_margin_s: float = RUIN_MARGIN_S) -> PartResult | None:
     """A region's search (`regions.PartSearch`): greedy descent and ruin-and-recreate
     from its routes. At module level, so that worker processes can be handed it."""
     found = solve_instance(part, time_limit_s=seconds, metaheuristic="GREEDY_DESCENT", initial_routes=routes,
-                           close_nodes_lns=REGION_CLOSE_NODES_LNS, ruin_and_recreate=True, seed=seed)
+                           close_nodes_lns=REGION_CLOSE_NODES_LNS, ruin_and_recreate=True, seed=seed,
+                           ruin_margin_s=ruin_margin_s)
     if not found.found or found.start_objective is None:
         return None
     return PartResult(routes=[[node for node, _ in route.visits] for route in found.routes],
@@ -614,7 +630,8 @@ def _assembled(before: SearchResult, plan: RegionPlan, instance: Instance) -> Se
 
 
 def _ruin_and_recreate(routing: pywrapcp.RoutingModel, manager: pywrapcp.RoutingIndexManager, instance: Instance,
-                       solution: pywrapcp.Assignment, *, deadline: float, seed: int = 0) -> pywrapcp.Assignment:
+                       solution: pywrapcp.Assignment, *, deadline: float, seed: int = 0,
+                       margin_s: float = RUIN_MARGIN_S) -> pywrapcp.Assignment:
     """Improve `solution` until `deadline` by ruin-and-recreate: take strings of
     neighbouring visits out of a few routes (`ruin.string_removal`), let OR-Tools'
     greedy descent put them back and improve the whole plan (the removed visits are
@@ -651,14 +668,14 @@ def _ruin_and_recreate(routing: pywrapcp.RoutingModel, manager: pywrapcp.Routing
     end_temperature = max(1.0, RUIN_END_TEMPERATURE * route_cost)
     started = time.monotonic()
     span = max(1e-3, deadline - started)
-    while (left := deadline - time.monotonic()) > 0.05:
+    while (left := deadline - time.monotonic()) > margin_s:
         removed = string_removal(current, neighbours, rng)
         ruined = solver.Assignment()
         if not routing.RoutesToAssignment([[i for i in route if i not in removed] for route in current],
                                           True, True, ruined):
             continue
         rebuilt = routing.SolveFromAssignmentWithParameters(
-            ruined, _greedy_descent(max(0.05, min(RUIN_DESCENT_LIMIT_S, left))))
+            ruined, _greedy_descent(max(margin_s, min(RUIN_DESCENT_LIMIT_S, left))))
         if rebuilt is None:
             continue
         rebuilt_cost = rebuilt.ObjectiveValue()

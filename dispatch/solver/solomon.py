@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dispatch.solver.routing import SOLOMON_BANDIT_OPERATORS, SOLOMON_FIRST_SOLUTION, SOLOMON_METAHEURISTIC, \
-    SOLOMON_RUIN_AND_RECREATE, Instance, solve_instance
+    RUIN_MARGIN_S, SOLOMON_RUIN_AND_RECREATE, Instance, solve_instance
 from dispatch.solver.sectors import SECTOR_CUSTOMERS, first_routes_by_sectors, sweep_sectors
 
 SCALE = 1000
@@ -25,8 +25,20 @@ SCALE = 1000
 # on four of 200 customers, 25 % on 400, and on 1,000 they served 5 customers of
 # 1,000 (bench/README.md). The 100-customer instances keep the ruins (0.77 % mean gap).
 REGIONS_ABOVE_CUSTOMERS = 150
-# Above this many customers the first plan is built sector by sector (`sectors.py`).
+# Above this many customers the first plan is built sector by sector (`sectors.py`):
+# the whole instance's parallel cheapest insertion takes 2.3-6.4 s for 1,000 customers,
+# and at 5 s there was no plan. Up to 600 customers it takes at most 1.3 s and builds
+# the better start (bench/README.md, nineteenth session).
 SECTORS_ABOVE_CUSTOMERS = 600
+# The regions of an instance are shorter than a field-service day's (`regions.
+# REGION_TIME_S`, 0.1 s), and each region's ruins run to within this margin of its end
+# (`routing.RUIN_MARGIN_S`, 0.05 s): more regions, each a descent and a ruin or two.
+# On generated instances of 400-1,000 customers (one core, one run each) shorter on
+# 6 of 6 at 5 s (by 0.4-4.8 %), 5 of 6 at 10 s, and within 0.5 % either way at 30 s.
+# With the field-service margin, 0.07 s regions were as good at 10 s, but 0.05 s ones
+# never got to a ruin (25 % longer plans): the margin shrinks with the regions.
+REGION_TIME_S = 0.04
+REGION_RUIN_MARGIN_S = 0.01
 
 
 @dataclass(frozen=True)
@@ -124,7 +136,9 @@ def solve_solomon(instance: SolomonInstance, *, time_limit_s: float, first_solut
                   ruin_and_recreate: bool = SOLOMON_RUIN_AND_RECREATE) -> dict:
     """Solve one instance and answer in the CLI's line format. An instance of more than
     `REGIONS_ABOVE_CUSTOMERS` customers is searched region by region (with
-    `ruin_and_recreate` inside each region, as always there)."""
+    `ruin_and_recreate` inside each region, as always there), each region for
+    `REGION_TIME_S`; one of more than `SECTORS_ABOVE_CUSTOMERS` starts from a plan
+    built sector by sector (`sectors.py`)."""
     started = time.monotonic()
     nodes = [instance.depot, *instance.customers]
     n = len(nodes)
@@ -156,7 +170,9 @@ def solve_solomon(instance: SolomonInstance, *, time_limit_s: float, first_solut
     result = solve_instance(model, time_limit_s=max(0.5, time_limit_s - (time.monotonic() - started)),
                             first_solution=first_solution, metaheuristic=metaheuristic,
                             bandit_operators=bandit_operators, ruin_and_recreate=ruin_and_recreate and not regions,
-                            region_search=regions, initial_routes=initial_routes)
+                            region_search=regions, initial_routes=initial_routes,
+                            region_time_s=REGION_TIME_S if regions else None,
+                            ruin_margin_s=REGION_RUIN_MARGIN_S if regions else RUIN_MARGIN_S)
     routes = [[nodes[node].number for node, _ in route.visits] for route in result.routes if route.visits]
     answer = {"instance": instance.name, "vehicles": len(routes),
               "distance": round(sum(route_distance(instance, r) for r in routes), 2),

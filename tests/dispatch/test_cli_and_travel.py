@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from dispatch.solver import solomon, solve
+from dispatch.solver import routing, solomon, solve
 from dispatch.solver.solomon import check_routes, read_instance, route_distance, solve_solomon
 from dispatch.solver.travel import OsrmTravel, TravelError
 
@@ -158,11 +158,23 @@ def test_a_large_solomon_instance_is_searched_region_by_region(tmp_path, monkeyp
     search = solomon.solve_instance
 
     def spy(model, **options):
-        searched.append((options["region_search"], options["ruin_and_recreate"]))
+        searched.append((options["region_search"], options["ruin_and_recreate"], options["region_time_s"],
+                         options["ruin_margin_s"]))
         return search(model, **options)
     monkeypatch.setattr(solomon, "solve_instance", spy)
+    # Its regions are shorter than a field-service day's, and their ruins run to
+    # within a shorter margin of their end: with the field-service margin, a region
+    # this short would never start a ruin.
+    ruins = []
+    remove = routing.string_removal
+
+    def counting(*arguments):
+        ruins.append(1)
+        return remove(*arguments)
+    monkeypatch.setattr(routing, "string_removal", counting)
     answer = solve_solomon(instance, time_limit_s=3)
-    assert searched == [(True, False)]
+    assert searched == [(True, False, solomon.REGION_TIME_S, solomon.REGION_RUIN_MARGIN_S)]
+    assert ruins
     assert check_routes(instance, answer["routes"]) == []
     assert "unserved" not in answer
 

@@ -223,6 +223,21 @@ def test_a_region_replaces_its_routes_only_when_no_worse():
         assert sorted(map(sorted, result.routes)) == sorted(map(sorted, routes))
 
 
+def test_each_region_is_searched_for_the_region_time_asked_for_or_the_default():
+    whole = line_instance()
+    routes = [[0, 1, 2], [4, 5], [6, 7, 8], [9]]
+    for asked, expected in ((None, regions.REGION_TIME_S), (0.02, 0.02)):
+        given = []
+
+        def search_part(part, part_routes, seconds, seed):
+            given.append(seconds)
+            return PartResult(routes=part_routes, objective=100, start_objective=100)
+        search_regions(whole, routes, search_part=search_part, deadline=time.monotonic() + 0.3,
+                       rng=random.Random(2), region_time_s=asked)
+        # Each region gets its time, or what is left before the deadline when that is less.
+        assert len(given) >= 2 and max(given) == pytest.approx(expected)
+
+
 def test_regions_out_at_once_share_no_engineer_and_no_visit(monkeypatch):
     whole = line_instance(job_count=24, vehicles=8)
     whole.max_jobs = None
