@@ -30,13 +30,14 @@ REGIONS_ABOVE_CUSTOMERS = 150
 # and at 5 s there was no plan. Up to 600 customers it takes at most 1.3 s and builds
 # the better start (bench/README.md, nineteenth session).
 SECTORS_ABOVE_CUSTOMERS = 600
-# The regions of an instance are shorter than a field-service day's (`regions.
-# REGION_TIME_S`, 0.1 s), and each region's ruins run to within this margin of its end
-# (`routing.RUIN_MARGIN_S`, 0.05 s): more regions, each a descent and a ruin or two.
-# On generated instances of 400-1,000 customers (one core, one run each) shorter on
-# 6 of 6 at 5 s (by 0.4-4.8 %), 5 of 6 at 10 s, and within 0.5 % either way at 30 s.
-# With the field-service margin, 0.07 s regions were as good at 10 s, but 0.05 s ones
-# never got to a ruin (25 % longer plans): the margin shrinks with the regions.
+# An instance's regions are searched for less time than a field-service day's (0.1 s,
+# `regions.REGION_TIME_S`), and each region's ruins run to within this margin of its
+# end (0.05 s there, `routing.RUIN_MARGIN_S`): more regions, each a descent and a ruin
+# or two. On generated instances of 400-1,000 customers (one core, one run each):
+# shorter on 6 of 6 at 5 s (by 0.4-4.8 %) and 5 of 6 at 10 s; at 30 s 0.3 % longer
+# on one and up to 0.6 % shorter on the others. With the field-service margin, 0.07 s
+# regions did as well at 10 s, but 0.05 s ones never got to a ruin (25 % longer
+# plans): so the margin shrinks with the regions.
 REGION_TIME_S = 0.04
 REGION_RUIN_MARGIN_S = 0.01
 
@@ -163,7 +164,8 @@ def solve_solomon(instance: SolomonInstance, *, time_limit_s: float, first_solut
     if len(instance.customers) > SECTORS_ABOVE_CUSTOMERS:
         sectors = sweep_sectors((instance.depot.x, instance.depot.y), [(c.x, c.y) for c in instance.customers],
                                 SECTOR_CUSTOMERS)
-        # Customer k is node k + 1.
+        # Customer k is node k + 1. The sectors may take half the time; they need a
+        # fraction of it (0.45 s for 1,000 customers).
         initial_routes = first_routes_by_sectors(
             model, [[k + 1 for k in sector] for sector in sectors], first_solution=first_solution,
             time_limit_s=max(0.5, time_limit_s - (time.monotonic() - started)) / 2)
