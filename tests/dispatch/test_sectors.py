@@ -21,7 +21,7 @@ def test_sectors_are_runs_of_consecutive_angle_of_even_size():
     assert sorted(k for sector in cut for k in sector) == list(range(10))
     assert [len(sector) for sector in cut] == [3, 3, 4]           # ceil(10 / 4) sectors, as even as can be
     # Points are numbered by angle here, so each sector is a run of neighbours on the circle.
-    assert [sector for sector in cut] == [[0, 1, 2], [3, 4, 5], [6, 7, 8, 9]]
+    assert cut == [[0, 1, 2], [3, 4, 5], [6, 7, 8, 9]]
 
 
 def test_the_sweep_starts_across_the_widest_empty_angle():
